@@ -298,6 +298,59 @@ const char *cfgc_core_param(const char *s, size_t n, int *kind);
 #include "../vm/vm.h"
 const vm_registry *cfgc_registry_kamailio(void);
 
+/* ------------------------------------------------------------ PV checks */
+
+/* What the PV checker may ask of the linter: names known given the
+ * modules loaded so far at the point of use. */
+typedef struct {
+	void *env;
+	/* PV class `name` (n bytes): its export, or NULL if no loaded module
+	 * has it; *module (may be NULL) gets the providing module's name. */
+	const vm_pv_export *(*pv)(void *env, const char *name, size_t n,
+	                          const char **module);
+	/* Transformation: 0 unknown class, 1 class known but not the name,
+	 * 2 class.name known. The class is case-sensitive, the name is not
+	 * (cfgc_pv.c passes it lower-cased). */
+	int (*tr)(void *env, const char *cls, size_t cn, const char *name, size_t nn);
+	/* Hash table declared with modparam("htable", "htable", "NAME=>...")?
+	 * 1 yes, 0 no, -1 htable not loaded / unknowable (do not report). */
+	int (*htable)(void *env, const char *name, size_t n);
+	/* The three below are optional (NULL: no hint in the diagnostic). */
+	/* Known PV class closest to `name` (for "did you mean"), or NULL. */
+	const char *(*pv_suggest)(void *env, const char *name, size_t n);
+	/* A module that provides PV class `name` but is not loaded at this
+	 * point (for "add loadmodule"), or NULL. */
+	const char *(*pv_module)(void *env, const char *name, size_t n);
+	/* name == NULL: the known transformation class closest to `cls`;
+	 * otherwise the transformation name of class `cls` closest to `name`.
+	 * NULL when nothing is close. */
+	const char *(*tr_suggest)(void *env, const char *cls, size_t cn,
+	                          const char *name, size_t nn);
+} cfgc_lookup;
+
+enum {
+	CFGC_PV_LVALUE = 0x1, /* the PV is assigned to */
+	CFGC_PV_FORMAT = 0x2, /* the PV sits inside a format string */
+};
+
+/* Check one PV as written (`text` starts at '$', `len` bytes, e.g.
+ * "$(hdr(Via)[1]{s.len})"): class known, name present when the class takes
+ * one (and absent otherwise), index syntax, transformations (class and
+ * name, parameters, PVs inside parameters and inner names, recursively),
+ * lvalue rules (writable, no transformation). Diagnostics point into `sp`,
+ * the span of the text in ctx->out. In MAX mode (cfgc_mode_at) an unknown
+ * `$word` is a legacy AVP, not an error. Returns 0 when valid, -1 when a
+ * diagnostic was reported. */
+int cfgc_pv_check(cfgc_ctx *ctx, const cfgc_lookup *lk, cfgc_span sp,
+                  const char *text, size_t len, int flags);
+
+/* Check every PV inside a format string (the bytes of a string literal
+ * after escape processing, `n` bytes; `sp` is the literal's span). `$$` is
+ * a literal dollar; a `$` not starting a valid PV makes the format invalid.
+ * Returns 0 or -1. */
+int cfgc_fmt_check(cfgc_ctx *ctx, const cfgc_lookup *lk, cfgc_span sp,
+                   const char *s, size_t n);
+
 /* Edit distance (for "did you mean"). */
 int cfgc_edit_distance(const char *a, const char *b);
 

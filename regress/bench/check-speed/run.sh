@@ -1,0 +1,75 @@
+#!/bin/sh
+# cfgc --check versus kamailio -c on the same files, side by side.
+#
+#   sh regress/bench/check-speed/run.sh [RUNS]
+#
+# Files: Debian's /etc/kamailio/kamailio.cfg (package kamailio) and the
+# largest config of ../shared/corpus. Each command runs RUNS times (default
+# 21); the median wall time of each is printed with the ratio. Kamailio runs
+# inside a private network namespace (it sends reverse-DNS queries even
+# with -c). Then a generated 50,000-line config shows cfgc is linear.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+CFGC=${CFGC:-$top/bin/cfgc}
+RUNS=${1:-21}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# median_ms CMD... : run CMD $RUNS times, print the median in milliseconds
+median_ms() {
+	i=0
+	: >"$tmp/times"
+	while [ $i -lt "$RUNS" ]; do
+		s=$(date +%s%N)
+		"$@" >/dev/null 2>&1 || true
+		e=$(date +%s%N)
+		echo $(( (e - s) / 1000 )) >>"$tmp/times"
+		i=$((i + 1))
+	done
+	sort -n "$tmp/times" | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.2f\n", m/1000}'
+}
+
+kam_check() { # file
+	unshare -n sh -c 'ip link set lo up 2>/dev/null; cd "$(dirname "$1")"; exec kamailio -c -f "$1"' sh "$1"
+}
+
+files=""
+[ -f /etc/kamailio/kamailio.cfg ] && files="/etc/kamailio/kamailio.cfg"
+corpus=$top/../shared/corpus/files
+if [ -d "$corpus" ]; then
+	big=$(ls -S "$corpus"/*.cfg | head -1)
+	files="$files $big"
+fi
+
+printf '%-50s %12s %14s %8s\n' file "cfgc (ms)" "kamailio -c (ms)" ratio
+for f in $files; do
+	c=$(median_ms "$CFGC" --check --target=kamailio "$f")
+	if command -v kamailio >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1; then
+		k=$(median_ms kam_check "$f")
+		r=$(awk -v k="$k" -v c="$c" 'BEGIN { printf "%.1fx", (c > 0 ? k / c : 0) }')
+	else
+		k="n/a"; r="n/a"
+	fi
+	printf '%-50s %12s %14s %8s\n' "$(basename "$f") ($(wc -l <"$f") lines)" "$c" "$k" "$r"
+done
+
+# linearity: 5,000 and 50,000 lines of routes
+gen() { # n-routes
+	awk -v n="$1" 'BEGIN {
+		print "#!KAMAILIO\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"";
+		print "request_route {\n\troute(R0);\n}";
+		for (i = 0; i < n; i++) {
+			printf "route[R%d] {\n\tif ($rU == \"u%d\") {\n\t\t$var(x) = $var(x) + %d;\n", i, i, i;
+			printf "\t\txlog(\"L_INFO\", \"n=$var(x) $(ru{uri.user})\\n\");\n\t}\n";
+			if (i + 1 < n) printf "\troute(R%d);\n", i + 1;
+			printf "\tsl_send_reply(\"404\", \"No\");\n}\n";
+		}
+	}'
+}
+gen 500 >"$tmp/g5k.cfg"
+gen 5000 >"$tmp/g50k.cfg"
+for g in g5k g50k; do
+	c=$(RUNS=5 median_ms "$CFGC" --check --target=kamailio "$tmp/$g.cfg")
+	printf '%-50s %12s\n' "generated $(wc -l <"$tmp/$g.cfg") lines" "$c"
+done
