@@ -46,6 +46,8 @@ REGRESS_BIN := $(REGRESS_SRC:regress/%.c=$(B)/regress/%)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CFGC_OBJ := $(CFGC_SRC:%.c=$(B)/%.o) $(GEN_C:%.c=%.o)
 
+
+.PHONY: golden
 .PHONY: all deps test test-san regress-progs run san conformance fuzz clean check-deps bench
 all: $(BIN)/cfgc
 
@@ -126,6 +128,10 @@ $(B)/fuzz_cfgc: regress/fuzz/fuzz_cfgc.c $(CFGC_OBJ) $(B)/libsipvm.a
 
 conformance: all
 	sh regress/conformance/run.sh
+
+# Rewrite the golden diagnostics (regress/diag/*.err) from the current cfgc.
+golden: all
+	GOLDEN=1 CFGC=$(BIN)/cfgc sh regress/diag/golden.t
 
 check-deps:
 	sh scripts/check-deps.sh

@@ -25,11 +25,11 @@
  *     paths. A rewritten string is re-emitted as a canonical double-quoted
  *     literal; untouched text is copied byte for byte, so columns stay exact.
  *
- * Memory: ctx->out, ctx->segs, ctx->conds, ctx->modes, ctx->defs and
- * ctx->srcs (and the file texts) live in the ctx arena; grown arrays leave
- * their old block in the arena (doubling keeps that below the final size).
- * Scratch buffers, the define hash and the compiled #!subst rules are
- * malloc'd and released before cfgc_pp_run() returns.
+ * Memory: ctx->out, ctx->segs, ctx->conds, ctx->modes, ctx->defs, ctx->srcs
+ * and each source text are malloc'd and owned by the context (freed by
+ * cfgc_ctx_free()); the strings they point to (define names and values,
+ * paths, cond names) are in the ctx arena. Scratch buffers, the define hash
+ * and the compiled #!subst rules are released before cfgc_pp_run() returns.
  *
  * Must not: print, exit, or tokenise beyond what deciding where expansion
  * applies needs (that is the lexer's job).
@@ -194,31 +194,30 @@ static char *pp_dup(cfgc_ctx *ctx, const char *s, size_t n)
 	return p;
 }
 
-/* Grow an arena array to hold `need` elements of `elem` bytes. The old
- * block stays in the arena; doubling keeps the waste below the final size. */
-static void *pp_grow(cfgc_ctx *ctx, void *arr, size_t *cap, size_t need, size_t elem)
+/* Grow one of the context's malloc'd arrays (cfgc_ctx_free() frees them)
+ * to hold `need` elements of `elem` bytes, doubling. The new room is not
+ * zeroed: every element is written before it is counted, and touching the
+ * unused half cost a fifth of the run time in page faults. */
+static void *pp_grow(void *arr, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
-	void *n;
 
 	if (need <= *cap)
 		return arr;
 	ncap = *cap ? *cap * 2 : 16;
 	while (ncap < need)
 		ncap *= 2;
-	n = cfgc_alloc(ctx, ncap * elem);
-	if (arr && *cap)
-		memcpy(n, arr, *cap * elem);
+	arr = pp_xrealloc(arr, ncap * elem);
 	*cap = ncap;
-	return n;
+	return arr;
 }
 
 /* Same for the arrays whose capacity is an int. */
-static void *pp_grow_i(cfgc_ctx *ctx, void *arr, int *cap, size_t need, size_t elem)
+static void *pp_grow_i(void *arr, int *cap, size_t need, size_t elem)
 {
 	size_t c = (size_t)*cap;
 
-	arr = pp_grow(ctx, arr, &c, need, elem);
+	arr = pp_grow(arr, &c, need, elem);
 	*cap = (int)c;
 	return arr;
 }
@@ -410,7 +409,7 @@ static void pp_emit(pp_state *st, int c, pp_pos p)
 	    s->cond != st->cur_cond ||
 	    (p.expand ? s->col != p.col
 	              : (int64_t)s->col + (int64_t)(ctx->out_len - s->out_off) != p.col)) {
-		ctx->segs = pp_grow(ctx, ctx->segs, &ctx->segs_cap, ctx->nsegs + 1,
+		ctx->segs = pp_grow(ctx->segs, &ctx->segs_cap, ctx->nsegs + 1,
 		                    sizeof *ctx->segs);
 		s = &ctx->segs[ctx->nsegs++];
 		s->out_off = (uint32_t)ctx->out_len;
@@ -421,7 +420,7 @@ static void pp_emit(pp_state *st, int c, pp_pos p)
 		s->cond = st->cur_cond;
 	}
 	if (ctx->out_len + 2 > ctx->out_cap)
-		ctx->out = pp_grow(ctx, ctx->out, &ctx->out_cap, ctx->out_len + 2, 1);
+		ctx->out = pp_grow(ctx->out, &ctx->out_cap, ctx->out_len + 2, 1);
 	ctx->out[ctx->out_len++] = (char)c;
 	ctx->out[ctx->out_len] = 0;
 }
@@ -483,7 +482,7 @@ static void pp_copy_n(pp_state *st, size_t n)
 		}
 		pp_emit(st, (unsigned char)s[0], pp_here(st));
 		if (ctx->out_len + k + 1 > ctx->out_cap)
-			ctx->out = pp_grow(ctx, ctx->out, &ctx->out_cap, ctx->out_len + k + 1, 1);
+			ctx->out = pp_grow(ctx->out, &ctx->out_cap, ctx->out_len + k + 1, 1);
 		memcpy(ctx->out + ctx->out_len, s + 1, k - 1);
 		ctx->out_len += k - 1;
 		ctx->out[ctx->out_len] = 0;
@@ -647,7 +646,7 @@ static void pp_def_add(pp_state *st, const char *name, size_t n, const char *val
 	cfgc_define *d;
 
 	pp_rehash(st, (size_t)ctx->ndefs + 1);
-	ctx->defs = pp_grow_i(ctx, ctx->defs, &ctx->defs_cap, (size_t)ctx->ndefs + 1,
+	ctx->defs = pp_grow_i(ctx->defs, &ctx->defs_cap, (size_t)ctx->ndefs + 1,
 	                      sizeof *ctx->defs);
 	d = &ctx->defs[ctx->ndefs];
 	d->name = pp_dup(ctx, name, n);
@@ -768,7 +767,7 @@ static int pp_new_cond(pp_state *st, const pp_if *e)
 	cfgc_ctx *ctx = st->ctx;
 	cfgc_cond *c;
 
-	ctx->conds = pp_grow_i(ctx, ctx->conds, &ctx->conds_cap, (size_t)ctx->nconds + 1,
+	ctx->conds = pp_grow_i(ctx->conds, &ctx->conds_cap, (size_t)ctx->nconds + 1,
 	                       sizeof *ctx->conds);
 	c = &ctx->conds[ctx->nconds];
 	c->where = pp_loc(e->where);
@@ -1584,7 +1583,7 @@ static void pp_set_mode(pp_state *st, int mode)
 {
 	cfgc_ctx *ctx = st->ctx;
 
-	ctx->modes = pp_grow_i(ctx, ctx->modes, &ctx->modes_cap, (size_t)ctx->nmodes + 1,
+	ctx->modes = pp_grow_i(ctx->modes, &ctx->modes_cap, (size_t)ctx->nmodes + 1,
 	                       sizeof *ctx->modes);
 	ctx->modes[ctx->nmodes].out_off = (uint32_t)ctx->out_len;
 	ctx->modes[ctx->nmodes].mode = mode;
@@ -2587,9 +2586,10 @@ static void pp_hash(pp_state *st)
 
 /* ------------------------------------------------------------ includes */
 
-/* Read a whole file into the arena (NUL-terminated). Returns 0, or -1
- * with errno set. */
-static int pp_read_file(cfgc_ctx *ctx, const char *path, char **text, size_t *len)
+/* Read a whole file into a malloc'd, NUL-terminated buffer (it becomes a
+ * cfgc_src text, freed by cfgc_ctx_free()). Returns 0, or -1 with errno
+ * set. */
+static int pp_read_file(const char *path, char **text, size_t *len)
 {
 	FILE *f = NULL;
 	struct stat sb;
@@ -2625,9 +2625,10 @@ static int pp_read_file(cfgc_ctx *ctx, const char *path, char **text, size_t *le
 			break;
 		}
 	}
-	*text = pp_dup(ctx, buf ? buf : "", n);
+	buf = pp_xrealloc(buf, n + 1);
+	buf[n] = 0;
+	*text = buf;
 	*len = n;
-	free(buf);
 	fclose(f);
 	return 0;
 fail:
@@ -2646,7 +2647,7 @@ static void pp_open_src(pp_state *st, const char *path, char *text, size_t len, 
 	cfgc_src *s;
 	pp_frame f;
 
-	ctx->srcs = pp_grow_i(ctx, ctx->srcs, &ctx->srcs_cap, (size_t)ctx->nsrcs + 1,
+	ctx->srcs = pp_grow_i(ctx->srcs, &ctx->srcs_cap, (size_t)ctx->nsrcs + 1,
 	                      sizeof *ctx->srcs);
 	s = &ctx->srcs[ctx->nsrcs];
 	s->path = pp_dup(ctx, path, strlen(path));
@@ -2773,7 +2774,7 @@ static void pp_include(pp_state *st, int import, pp_pos kw)
 				pp_buf_addc(&cand, '/');
 			pp_buf_add(&cand, path.s, path.n);
 		}
-		if (pp_read_file(ctx, cand.s, &text, &tlen) == 0) {
+		if (pp_read_file(cand.s, &text, &tlen) == 0) {
 			pp_open_src(st, cand.s, text, tlen, parent, kw);
 			found = 1;
 			break;
@@ -3002,12 +3003,16 @@ int cfgc_pp_run(cfgc_ctx *ctx, const char *path)
 	ctx->out_len = 0;
 	ctx->nsegs = 0;
 	pp_predefine(&st);
-	if (pp_read_file(ctx, path, &text, &len) != 0) {
+	if (pp_read_file(path, &text, &len) != 0) {
 		cfgc_loc nowhere = { -1, 0, 0 };
 		cfgc_diag_loc(ctx, CFGC_ERROR, "io-error", nowhere, 1, "cannot read %s: %s", path,
 		              strerror(errno));
 		goto fail;
 	}
+	/* the output is about as long as the input, with a segment every few
+	 * dozen bytes: size for that once instead of regrowing (and copying) */
+	ctx->out = pp_grow(ctx->out, &ctx->out_cap, len + len / 8 + 4096, 1);
+	ctx->segs = pp_grow(ctx->segs, &ctx->segs_cap, len / 16 + 64, sizeof *ctx->segs);
 	pp_open_src(&st, path, text, len, -1, none);
 	pp_loop(&st);
 	for (i = 0; !st.out_full && i < st.nifs; i++) {
@@ -3021,7 +3026,7 @@ int cfgc_pp_run(cfgc_ctx *ctx, const char *path)
 	rc = 0;
 fail:
 	if (ctx->out_len + 1 > ctx->out_cap)
-		ctx->out = pp_grow(ctx, ctx->out, &ctx->out_cap, ctx->out_len + 1, 1);
+		ctx->out = pp_grow(ctx->out, &ctx->out_cap, ctx->out_len + 1, 1);
 	ctx->out[ctx->out_len] = 0;
 	pp_free(&st);
 	return rc;
