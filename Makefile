@@ -39,7 +39,7 @@ STD_SRC := $(wildcard stdlib/*.c)
 LIB_SRC := $(VM_SRC) $(RT_SRC) $(STD_SRC)
 CFGC_SRC := $(filter-out cfgc/cfgc_main.c,$(wildcard cfgc/*.c))
 GEN_C := $(B)/gen/cfgc_lex.c $(B)/gen/cfgc_parse.c $(B)/gen/cfgc_kamcat.c
-KAMCAT_TSV := $(addprefix cfgc/data/kam-,functions.tsv params.tsv pvs.tsv transformations.tsv events.tsv)
+KAMCAT_TSV := $(addprefix cfgc/data/kam-,functions.tsv params.tsv pvs.tsv transformations.tsv events.tsv modules.tsv)
 REGRESS_SRC := $(wildcard regress/*/test_*.c)
 REGRESS_BIN := $(REGRESS_SRC:regress/%.c=$(B)/regress/%)
 
@@ -65,7 +65,7 @@ $(B)/gen/%.o: $(B)/gen/%.c
 $(B)/gen/cfgc_kamcat.o: $(B)/gen/cfgc_kamcat.c
 	$(CC) $(CFLAGS) -Ivm -c $< -o $@
 
-$(B)/gen/cfgc_parse.c $(B)/gen/cfgc_parse.h: cfgc/cfgc_parse.y
+$(B)/gen/cfgc_parse.c $(B)/gen/cfgc_parse.h &: cfgc/cfgc_parse.y
 	@mkdir -p $(B)/gen
 	$(BISON) -Wall -Werror=conflicts-sr -Werror=conflicts-rr -o $(B)/gen/cfgc_parse.c --defines=$(B)/gen/cfgc_parse.h $<
 

@@ -24,6 +24,7 @@ typedef struct {
 	const char **incdirs;    /* -I DIR, searched after the working directory */
 	int nincdirs;
 	int max_errors;          /* cascade limit (0: default 20) */
+	const char *sysroot;     /* absolute include paths are tried under it first */
 } cfgc_opts;
 
 /* Create a context; opts is copied (the string arrays must outlive it). */

@@ -303,7 +303,7 @@ static void check_loadmodule(chk *c, const cfgc_node *n)
 		return;
 	}
 	const vm_module *m = vm_registry_find(c->reg, name);
-	if (m) {
+	if (m && !m->unavailable) {
 		add_module(c, m);
 		return;
 	}
@@ -311,6 +311,11 @@ static void check_loadmodule(chk *c, const cfgc_node *n)
 	if (!c->failed_first)
 		c->failed_first = name;
 	cfgc_diag *d;
+	if (m) {
+		cfgc_diag_span(c->ctx, CFGC_ERROR, "module-unavailable", n->a->span,
+		               "module '%s' %s", name, m->unavailable);
+		return;
+	}
 	if (c->reg != c->kam && vm_registry_find(c->kam, name)) {
 		d = cfgc_diag_span(c->ctx, CFGC_ERROR, "module-not-provided", n->a->span,
 		                   "module '%s' is a Kamailio module that sipvm does not provide", name);
@@ -713,6 +718,9 @@ static char fixup_kind(const char *fixup, int i, int nargs)
 		return i == 0 ? 'i' : 's';
 	if (strstr(fixup, "xlog_fixup") || strstr(fixup, "xdbg_fixup") || strstr(fixup, "xlogl_fixup"))
 		return i == nargs - 1 ? 's' : '?';
+	if (!strncmp(fixup, "fixup_var_int", 13) || !strncmp(fixup, "fixup_int_", 10) ||
+	    !strncmp(fixup, "fixup_uint_", 11))
+		return 'i';
 	if (strncmp(fixup, "fixup_", 6))
 		return '?';
 	const char *p = fixup + 6;
@@ -742,23 +750,23 @@ static char fixup_kind(const char *fixup, int i, int nargs)
 			break;
 		p = e + 1;
 	}
-	if (!strncmp(fixup, "fixup_var_int", 13) || !strncmp(fixup, "fixup_int", 9))
-		return 'i';
 	return '?';
 }
 
+/* Can a parameter of this fixup be a run-time expression? Kamailio allows
+ * it only for fixups that can be redone per call and freed (a free_fixup
+ * in the export); the catalog does not carry that, so only the fixups
+ * known to lack it are refused: sl's reply code/reason and tm's
+ * host/port pairs (verified on 5.6.3). */
 static int fixup_takes_rve(const char *fixup)
 {
-	static const char *const fam[] = {
-		"fixup_var_", "fixup_int_", "fixup_str_", "fixup_regex", "fixup_pvar", "fixup_igp",
-		"fixup_spve", "fixup_pv", "fixup_sgp", "fixup_spv", NULL,
-	};
-	if (!fixup || !strcmp(fixup, "0") || !strcmp(fixup, "NULL"))
+	static const char *const fixed[] = { "fixup_sl_reply", "fixup_hostport2proxy", NULL };
+	if (!fixup)
 		return 1;
-	for (const char *const *f = fam; *f; f++)
-		if (!strncmp(fixup, *f, strlen(*f)))
-			return 1;
-	return 0;
+	for (const char *const *f = fixed; *f; f++)
+		if (!strcmp(fixup, *f))
+			return 0;
+	return 1;
 }
 
 /* The names of functions that arm a route by name, and its namespace. */
@@ -1240,7 +1248,22 @@ static void report_unused(chk *c)
 
 /* --------------------------------------------------------------- entry */
 
+static void check_run(cfgc_ctx *ctx, int partial);
+
 void cfgc_check(cfgc_ctx *ctx)
+{
+	check_run(ctx, 0);
+}
+
+/* After a syntax error: Kamailio loads modules and sets their parameters
+ * while it parses, so a missing module or a bad modparam before the error
+ * is reported too. Only those statements are checked. */
+static void cfgc_check_partial(cfgc_ctx *ctx)
+{
+	check_run(ctx, 1);
+}
+
+static void check_run(cfgc_ctx *ctx, int partial)
 {
 	chk *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -1261,7 +1284,7 @@ void cfgc_check(cfgc_ctx *ctx)
 		add_module(c, core);
 
 	/* pass 1: route definitions (references may point forward) */
-	for (const cfgc_node *n = ctx->top; n; n = n->next)
+	for (const cfgc_node *n = ctx->top; n && !partial; n = n->next)
 		if (n->kind == N_ROUTE)
 			define_route(c, n);
 
@@ -1275,6 +1298,12 @@ void cfgc_check(cfgc_ctx *ctx)
 		case N_MODPARAM:
 			check_modparam(c, n);
 			break;
+		default:
+			break;
+		}
+		if (partial)
+			continue;
+		switch (n->kind) {
 		case N_FLAGS:
 			if (n->op == 0)
 				for (const cfgc_node *f = n->a; f; f = f->next)
@@ -1310,6 +1339,10 @@ void cfgc_check(cfgc_ctx *ctx)
 		}
 	}
 
+	if (partial) {
+		free(c);
+		return;
+	}
 	resolve_refs(c);
 	if (c->have_native_engine) {
 		report_unused(c);
@@ -1317,7 +1350,7 @@ void cfgc_check(cfgc_ctx *ctx)
 			cfgc_span sp = { 0, 0 };
 			if (ctx->top)
 				sp = ctx->top->span;
-			cfgc_diag *d = cfgc_diag_span(ctx, CFGC_ERROR, "no-request-route", sp,
+			cfgc_diag *d = cfgc_diag_span(ctx, CFGC_WARNING, "no-request-route", sp,
 			                              "there is no request_route: SIP requests would not be routed");
 			cfgc_diag_help(ctx, d, "add 'request_route { ... }' (or select a KEMI engine with cfgengine)");
 		}
@@ -1331,7 +1364,9 @@ int cfgc_check_file(cfgc_ctx *ctx, const char *path)
 	if (cfgc_pp_run(ctx, path) < 0)
 		return -1;
 	if (cfgc_parse(ctx) < 0 || ctx->syntax_errors)
-		return 0;
-	cfgc_check(ctx);
+		cfgc_check_partial(ctx);
+	else
+		cfgc_check(ctx);
+	cfgc_diag_sort(ctx);
 	return 0;
 }

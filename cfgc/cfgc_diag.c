@@ -37,6 +37,8 @@ static cfgc_diag *diag_new(cfgc_ctx *ctx, int sev, const char *code, cfgc_loc lo
 	d->loc = loc;
 	d->len = len > 0 ? len : 1;
 	d->code = cfgc_strndup(ctx, code ? code : "", code ? strlen(code) : 0);
+	d->order = (uint32_t)ctx->out_len; /* where the preprocessor is now */
+	d->seq = (uint32_t)(ctx->nerrors + ctx->nwarnings);
 	if (sev == CFGC_ERROR)
 		ctx->nerrors++;
 	else if (sev == CFGC_WARNING)
@@ -106,6 +108,7 @@ cfgc_diag *cfgc_diag_span(cfgc_ctx *ctx, int sev, const char *code, cfgc_span sp
 		len = (int)i;
 	}
 	cfgc_diag *d = diag_new(ctx, sev, code, loc, len);
+	d->order = sp.off;
 	va_list ap;
 	va_start(ap, fmt);
 	d->msg = diag_vfmt(ctx, fmt, ap);
@@ -136,6 +139,33 @@ void cfgc_diag_note(cfgc_ctx *ctx, cfgc_diag *d, cfgc_loc loc, const char *fmt, 
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = n;
+}
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const cfgc_diag *x = *(cfgc_diag *const *)a, *y = *(cfgc_diag *const *)b;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void cfgc_diag_sort(cfgc_ctx *ctx)
+{
+	size_t n = 0;
+	for (cfgc_diag *d = ctx->diags; d; d = d->next)
+		n++;
+	if (n < 2)
+		return;
+	cfgc_diag **v = cfgc_alloc(ctx, n * sizeof(*v));
+	size_t i = 0;
+	for (cfgc_diag *d = ctx->diags; d; d = d->next)
+		v[i++] = d;
+	qsort(v, n, sizeof(*v), diag_cmp);
+	for (i = 0; i + 1 < n; i++)
+		v[i]->next = v[i + 1];
+	v[n - 1]->next = NULL;
+	ctx->diags = v[0];
+	ctx->diags_tail = v[n - 1];
 }
 
 /* ------------------------------------------------------------ rendering */

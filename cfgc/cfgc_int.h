@@ -109,6 +109,9 @@ struct cfgc_diag {
 	char *code;     /* short stable identifier, e.g. "unknown-function" */
 	char *help;     /* "= help: ..." or NULL */
 	cfgc_diag *notes; /* list of CFGC_NOTE entries (loc.file may be -1) */
+	uint32_t order;   /* position in the expanded text: diagnostics are
+	                     printed in file order, whichever pass found them */
+	uint32_t seq;     /* creation order, to keep the sort stable */
 	cfgc_diag *next;
 };
 
@@ -127,6 +130,9 @@ void cfgc_diag_help(cfgc_ctx *ctx, cfgc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void cfgc_diag_note(cfgc_ctx *ctx, cfgc_diag *d, cfgc_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Put the diagnostics in file order (stable). */
+void cfgc_diag_sort(cfgc_ctx *ctx);
 
 /* Map an output offset back to a source position (and its segment). */
 cfgc_loc cfgc_map(const cfgc_ctx *ctx, uint32_t off, const cfgc_seg **seg);
@@ -293,6 +299,9 @@ enum { CP_INT = 1, CP_INT_SIGNED, CP_STR, CP_ID, CP_STR_OR_ID, CP_INT_OR_ID,
        CP_INT_OR_STR, CP_ADDR, CP_IPV4, CP_IPV6, CP_TLS_METHOD, CP_PROTO,
        CP_SOCKETS /* listen, alias, domain */ };
 const char *cfgc_core_param(const char *s, size_t n, int *kind);
+/* A core parameter known only to Kamailio releases after 5.6 (refused by
+ * cfgc_core_param, as 5.6.3 refuses it): its canonical name, else NULL. */
+const char *cfgc_core_param_newer(const char *s, size_t n);
 
 /* Kamailio 5.6.3's exports, generated from cfgc/data/kam-*.tsv. */
 #include "../vm/vm.h"

@@ -2,7 +2,7 @@
  * cfgc_main.c — the `cfgc` command.
  *
  *   cfgc --check [--target=sipvm|kamailio] [--json] [--werror]
- *        [-A NAME[=VAL]] [-D NAME[=VAL]] [-I DIR] FILE...
+ *        [-A NAME[=VAL]] [-D NAME[=VAL]] [-I DIR] [--sysroot=DIR] FILE...
  *
  * Exit status: 0 no error (warnings allowed), 1 an error (or a warning
  * with --werror), 2 usage problem (bad option, unreadable file).
@@ -29,6 +29,7 @@ static void usage(FILE *f)
 	      "  -A NAME[=VALUE]      define NAME for the preprocessor (as kamailio -A)\n"
 	      "  -D NAME[=VALUE]      the same\n"
 	      "  -I DIR               search DIR for include_file/import_file\n"
+	      "  --sysroot=DIR        look for absolute include_file paths under DIR first\n"
 	      "  --json               print diagnostics as JSON\n"
 	      "  --werror             exit 1 on warnings too\n"
 	      "  --color=WHEN         auto, always or never\n"
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 	int ndefs = 0, nincs = 0, nfiles = 0;
 	int json = 0, werror = 0, color = -1, max_errors = 0, rc = 0;
 	int target = CFGC_TARGET_SIPVM;
+	const char *sysroot = NULL;
 
 	if (!defs || !incs || !files)
 		return 2;
@@ -81,6 +83,8 @@ int main(int argc, char **argv)
 		} else if (!strncmp(a, "--color", 7)) {
 			const char *w = a[7] == '=' ? a + 8 : "always";
 			color = !strcmp(w, "always") ? 1 : !strcmp(w, "never") ? 0 : -1;
+		} else if (!strncmp(a, "--sysroot=", 10)) {
+			sysroot = a + 10;
 		} else if (!strncmp(a, "--max-errors=", 13)) {
 			max_errors = atoi(a + 13);
 		} else if (!strncmp(a, "-A", 2) || !strncmp(a, "-D", 2)) {
@@ -125,6 +129,7 @@ int main(int argc, char **argv)
 		.defines = defs, .ndefines = ndefs,
 		.incdirs = incs, .nincdirs = nincs,
 		.max_errors = max_errors,
+		.sysroot = sysroot,
 	};
 	for (int i = 0; i < nfiles; i++) {
 		cfgc_ctx *ctx = cfgc_ctx_new(&opts);

@@ -2752,6 +2752,17 @@ static void pp_include(pp_state *st, int import, pp_pos kw)
 	parent = fi >= 0 ? st->fr[fi].file : -1;
 	/* candidates: as given (absolute, or relative to the working
 	 * directory), the including file's directory, each -I directory */
+	if (path.s[0] == '/' && ctx->opts.sysroot && *ctx->opts.sysroot) {
+		/* --sysroot: absolute names are looked up under it first */
+		pp_buf_add(&cand, ctx->opts.sysroot, strlen(ctx->opts.sysroot));
+		pp_buf_add(&cand, path.s, path.n);
+		if (pp_read_file(cand.s, &text, &tlen) == 0) {
+			pp_open_src(st, cand.s, text, tlen, parent, kw);
+			found = 1;
+		} else {
+			pp_buf_add(&tried, cand.s, cand.n);
+		}
+	}
 	for (j = -2; j < ctx->opts.nincdirs && !found; j++) {
 		pp_buf_reset(&cand);
 		if (j == -2) {

@@ -50,6 +50,7 @@ function kind_of(path,    base) {
 	if (base ~ /^kam-pvs/) return "pv"
 	if (base ~ /^kam-transformations/) return "tr"
 	if (base ~ /^kam-events/) return "ev"
+	if (base ~ /^kam-modules/) return "mod"
 	return ""
 }
 
@@ -99,6 +100,13 @@ FNR == 1 {
 }
 
 /^#/ || /^[ \t]*$/ { next }
+
+kind == "mod" {
+	module($1)
+	if ($2 == "unpackaged")
+		unavail[$1] = "is in Kamailio 5.6.3's source tree but not in its Debian packages"
+	next
+}
 
 kind == "fn" {
 	if (NF != 5) fail("expected 5 fields, found " NF)
@@ -285,6 +293,7 @@ END {
 		printf "\t%s,\n", npv[m] ? "kam_" id "_pvs" : "kam_no_pvs"
 		printf "\t%s,\n", ntr[m] ? "kam_" id "_trs" : "kam_no_trs"
 		printf "\t%s,\n", nev[m] ? "kam_" id "_events" : "kam_no_events"
+		printf "\t%s,\n", (m in unavail) ? cstr(unavail[m]) : "NULL"
 		printf "};\n"
 		tfn += nfn[m]; tpar += nparam[m]; tpv += npv[m]; ttr += ntr[m]; tev += nev[m]
 	}

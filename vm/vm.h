@@ -84,6 +84,9 @@ typedef struct {
 	const vm_pv_export *pvs;
 	const vm_tr_export *trs;
 	const char *const *events;
+	/* Known but not available in this target (e.g. a module of Kamailio's
+	 * source tree that its Debian packages do not ship): why, or NULL. */
+	const char *unavailable;
 } vm_module;
 
 /* A set of modules: what one target provides. `core` is always loaded. */
