@@ -131,7 +131,7 @@ conformance: all
 
 # Rewrite the golden diagnostics (regress/diag/*.err) from the current cfgc.
 golden: all
-	GOLDEN=1 CFGC=$(BIN)/cfgc sh regress/diag/golden.t
+	GOLDEN=1 CFGC=$(abspath $(BIN))/cfgc sh regress/diag/golden.t
 
 check-deps:
 	sh scripts/check-deps.sh

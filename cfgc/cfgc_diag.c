@@ -256,8 +256,12 @@ void cfgc_print_diags(const cfgc_ctx *ctx, FILE *f, int color)
 		diag_excerpt(ctx, f, d, color);
 		if (d->help)
 			fprintf(f, "      = help: %s\n", d->help);
-		for (const cfgc_diag *n = d->notes; n; n = n->next)
-			diag_head(ctx, f, n, color);
+		for (const cfgc_diag *n = d->notes; n; n = n->next) {
+			if (n->loc.file >= 0)
+				diag_head(ctx, f, n, color);
+			else
+				fprintf(f, "      = note: %s\n", n->msg);
+		}
 	}
 	if (ctx->suppressed)
 		fprintf(f, "(%d more error%s not shown)\n", ctx->suppressed, ctx->suppressed == 1 ? "" : "s");

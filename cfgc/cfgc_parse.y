@@ -1245,9 +1245,11 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, cf
 	return 0;
 }
 
-/* Only for bison's own failures (stack exhausted by deep nesting). */
+/* Only for bison's own failure: its stack is full (YYMAXDEPTH, 10000
+ * levels of nesting). */
 static void yyerror(const CFGC_YYLTYPE *loc, yyscan_t scanner, cfgc_lexstate *st, const char *msg)
 {
 	(void)scanner;
-	perr(st, *loc, "syntax", "%s (nesting too deep)", msg);
+	(void)msg;
+	perr(st, *loc, "syntax", "nesting too deep: the parser gives up here");
 }
