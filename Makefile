@@ -81,9 +81,14 @@ $(B)/libsipvm.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# cfgc is linked statically outside sanitizer builds: it needs nothing but
+# libc, and a check of Debian's default config then costs 3.6 ms of CPU
+# instead of 6.2 ms (the dynamic loader's relocations of the export tables
+# were most of the difference; perf stat -r 30, see regress/bench/check-speed).
+CFGC_STATIC := $(if $(filter 1,$(SAN)),,-static)
 $(BIN)/cfgc: $(B)/cfgc/cfgc_main.o $(CFGC_OBJ) $(B)/libsipvm.a
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(CFGC_STATIC) -o $@ $^ $(LDLIBS)
 
 $(B)/regress/%: regress/%.c $(CFGC_OBJ) $(B)/libsipvm.a | $(B)/gen/cfgc_parse.h
 	@mkdir -p $(dir $@)

@@ -148,6 +148,7 @@ static void yyerror(const CFGC_YYLTYPE *loc, yyscan_t scanner, cfgc_lexstate *st
 %token <node> SELECT "select"
 %token <node> CP_ID "parameter name"
 %token <node> CFGVAR "config variable"
+%token <node> CFGVAR_KW "kemi or default variable"
 %token <node> EVENT_ROUTE "event_route[...]"
 %token <node> ROUTE "route"
 %token <node> RT_PLAIN "request_route"
@@ -187,7 +188,11 @@ static void yyerror(const CFGC_YYLTYPE *loc, yyscan_t scanner, cfgc_lexstate *st
 %token INTCAST "(int)" STRCAST "(str)"
 %token LEXERR "invalid token"
 
-/* Lowest first (spec §6.2). */
+/* Lowest first (spec §6.2). The first two make a `group.var = x` line
+ * right after a listen/alias address list part of that list, as in
+ * Kamailio (which then fails on the '='). */
+%precedence LOWER_THAN_CFGVAR
+%precedence CFGVAR
 %precedence LOWER_THAN_ELSE
 %precedence ELSE
 %left OR
@@ -236,6 +241,7 @@ top:
 	CP_ID { CHECK(core_param_name(st, $1)); } '=' pvalue
 		{ $$ = core_param(st, $1, $4, @$); CHECK($$); }
 	| CFGVAR '=' cfgval opt_desc	{ $$ = cfg_var(st, $1, $3, $4, @$); CHECK($$); }
+	| CFGVAR_KW '=' cfgval opt_desc	{ $$ = cfg_var(st, $1, $3, $4, @$); CHECK($$); }
 	| LISTEN '=' socklist listen_opts
 		{
 			$$ = mk(st, N_CORE_PARAM, @$);
@@ -255,7 +261,7 @@ top:
 				s->c = $$->c;
 			}
 		}
-	| ALIAS '=' socklist
+	| ALIAS '=' socklist %prec LOWER_THAN_CFGVAR
 		{
 			$$ = mk(st, N_CORE_PARAM, @$);
 			$$->str = $1->ival ? "domain" : "alias";
@@ -376,6 +382,11 @@ socklist:
 
 socket:
 	sockaddr			{ $$ = mk_socket(st, NULL, $1, NULL, @$); }
+	| CFGVAR
+		{
+			FAIL(@1, "syntax error: unexpected '=' after '%s': Kamailio reads '%s' as one more "
+			     "address of the list above (end that list with ';')", $1->str, $1->str);
+		}
 	| sockaddr ':' port		{ $$ = mk_socket(st, NULL, $1, $3, @$); }
 	| proto ':' sockaddr		{ $$ = mk_socket(st, $1, $3, NULL, @$); }
 	| proto ':' sockaddr ':' port	{ $$ = mk_socket(st, $1, $3, $5, @$); }
@@ -413,7 +424,7 @@ listen_opts:
 	;
 
 opt_adv:
-	%empty				{ $$ = NULL; }
+	%empty %prec LOWER_THAN_CFGVAR	{ $$ = NULL; }
 	| ADVERTISE adv			{ $$ = $2; }
 	;
 
@@ -887,11 +898,13 @@ static cfgc_node *neg_int(cfgc_lexstate *st, cfgc_node *num, cfgc_span sp)
 }
 
 /* Host names are built over their span; the text is copied once, at the
- * end (host_done), so long names stay linear. While building, ival counts
- * the words and op is 1 when the first word is a number. */
+ * end (host_done), so long names stay linear. While building, a holds the
+ * first word, ival counts the words and op is 1 when the first word is a
+ * number. */
 static cfgc_node *host_word(cfgc_lexstate *st, cfgc_node *w)
 {
 	cfgc_node *h = mk(st, N_HOST, w->span);
+	h->a = w;
 	h->ival = 1;
 	h->op = w->kind == N_INT;
 	return h;
@@ -912,16 +925,20 @@ static int host_more(cfgc_lexstate *st, cfgc_node *h, cfgc_node *w, cfgc_span sp
 	return 1;
 }
 
-/* Finish a host name: a single number stays N_INT, a single identifier
- * N_ID; anything longer is N_HOST with the text (blanks dropped). */
+/* Finish a host name: a single number or identifier is that token's node
+ * (N_INT, N_ID); anything else is N_HOST with the text (blanks dropped). */
 static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h)
 {
 	const char *s = st->buf + h->span.off;
+	cfgc_node *w = h->a;
 	char *t;
 	size_t i, j = 0;
 
 	if (h->kind != N_HOST || h->str)
 		return h;
+	if (h->ival == 1 && w &&
+	    (w->kind == N_INT || (w->str[0] < '0' || w->str[0] > '9')))
+		return w;
 	t = cfgc_alloc(st->ctx, h->span.len + 1);
 	for (i = 0; i < h->span.len; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
@@ -929,14 +946,7 @@ static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h)
 	t[j] = '\0';
 	h->str = t;
 	h->slen = j;
-	if (h->ival == 1 && h->op) {
-		h->kind = N_INT;
-		h->ival = strtoll(t, NULL, 0);
-		h->op = 0;
-		return h;
-	}
-	h->kind = h->ival == 1 && ((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z') ||
-	                            t[0] == '_') ? N_ID : N_HOST;
+	h->a = NULL;
 	h->ival = 0;
 	h->op = 0;
 	return h;
@@ -1134,7 +1144,8 @@ static const char *sym_text(yysymbol_kind_t k, char *buf, size_t n)
 	case YYSYMBOL_YYEOF: return "end of file";
 	case YYSYMBOL_ID: case YYSYMBOL_NUM_ID: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING:
 	case YYSYMBOL_IPV4: case YYSYMBOL_IPV6: case YYSYMBOL_PVAR: case YYSYMBOL_SELECT:
-	case YYSYMBOL_CP_ID: case YYSYMBOL_CFGVAR: case YYSYMBOL_CORE_FN: case YYSYMBOL_CORE_BARE:
+	case YYSYMBOL_CP_ID: case YYSYMBOL_CFGVAR: case YYSYMBOL_CFGVAR_KW:
+	case YYSYMBOL_CORE_FN: case YYSYMBOL_CORE_BARE:
 	case YYSYMBOL_PROTO_WORD: case YYSYMBOL_TLSM: case YYSYMBOL_RESERVED: case YYSYMBOL_LEXERR:
 	case YYSYMBOL_EVROUTE_LBRACK:
 		s = yysymbol_name(k);
