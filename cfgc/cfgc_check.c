@@ -46,12 +46,30 @@ typedef struct {
 	const char *value; /* constant string last assigned, NULL if unknown */
 } var_const;
 
+/* One exported name of a loaded module. The index is an open-addressing
+ * hash whose probe sequences meet equal names in insertion order, which is
+ * load order: the first match is the one Kamailio picks. Looking names up
+ * by scanning every loaded module was a fifth of a whole check. */
+typedef struct {
+	const char *name;   /* NULL: empty slot */
+	uint32_t hash;
+	int is_pv;
+	const vm_module *mod;
+	const void *exp;    /* vm_fn_export or vm_pv_export */
+} name_slot;
+
 typedef struct {
 	cfgc_ctx *ctx;
 	const vm_registry *reg;    /* what the target provides */
 	const vm_registry *kam;    /* Kamailio's catalog, for better messages */
 	const vm_module *loaded[MAX_MODS];
 	int nloaded;
+	/* names exported by the loaded modules, in load order, and their
+	 * open-addressing index (see names_put) */
+	name_slot *ents;
+	size_t nents, capents;
+	uint32_t *names;
+	size_t capnames;
 	int failed_modules;        /* loadmodule lines that could not be honoured */
 	const char *failed_first;
 
@@ -106,23 +124,85 @@ static int is_loaded(const chk *c, const char *name)
 /* Find a function by name and parameter count among the loaded modules,
  * in load order (core first). *any_arity gets a module that has the name
  * with another arity. */
+static uint32_t name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Hash slot i of the index: position in c->ents + 1 (0: empty). */
+static void names_index(chk *c, size_t e)
+{
+	size_t mask = c->capnames - 1, i = c->ents[e].hash & mask;
+	while (c->names[i])
+		i = (i + 1) & mask;
+	c->names[i] = (uint32_t)e + 1;
+}
+
+static void names_put(chk *c, const char *name, int is_pv, const vm_module *m, const void *exp)
+{
+	if (c->nents == c->capents) {
+		size_t cap = c->capents ? c->capents * 2 : 512;
+		name_slot *ne = realloc(c->ents, cap * sizeof(*ne));
+		if (!ne)
+			return;
+		c->ents = ne;
+		c->capents = cap;
+	}
+	c->ents[c->nents] = (name_slot){ name, name_hash(name, strlen(name)), is_pv, m, exp };
+	c->nents++;
+	if (c->nents * 2 > c->capnames) {
+		/* rebuild from the entries, in insertion (= load) order */
+		size_t cap = c->capnames ? c->capnames * 2 : 1024;
+		uint32_t *nn = calloc(cap, sizeof(*nn));
+		if (!nn)
+			return;
+		free(c->names);
+		c->names = nn;
+		c->capnames = cap;
+		for (size_t e = 0; e < c->nents; e++)
+			names_index(c, e);
+	} else {
+		names_index(c, c->nents - 1);
+	}
+}
+
+/* Next entry after *pos (start with *pos = (size_t)-1) holding `name`
+ * (n bytes) of the wanted kind, or NULL. */
+static const name_slot *names_next(const chk *c, const char *name, size_t n, int is_pv, size_t *pos,
+                                   uint32_t h)
+{
+	if (!c->capnames)
+		return NULL;
+	size_t mask = c->capnames - 1;
+	size_t i = *pos == (size_t)-1 ? (h & mask) : ((*pos + 1) & mask);
+	for (; c->names[i]; i = (i + 1) & mask) {
+		const name_slot *sl = &c->ents[c->names[i] - 1];
+		if (sl->hash == h && sl->is_pv == is_pv && !strncmp(sl->name, name, n) && !sl->name[n]) {
+			*pos = i;
+			return sl;
+		}
+	}
+	return NULL;
+}
+
 static const vm_fn_export *find_fn(const chk *c, const char *name, int nargs, const vm_module **mod,
                                    const vm_fn_export **other, const vm_module **other_mod)
 {
+	size_t pos = (size_t)-1, n = strlen(name);
+	uint32_t h = name_hash(name, n);
 	*other = NULL;
-	for (int i = 0; i < c->nloaded; i++) {
-		const vm_module *m = c->loaded[i];
-		for (const vm_fn_export *f = m->fns; f && f->name; f++) {
-			if (strcmp(f->name, name))
-				continue;
-			if (f->nparams == nargs || f->nparams == VM_NPARAMS_VAR) {
-				*mod = m;
-				return f;
-			}
-			if (!*other) {
-				*other = f;
-				*other_mod = m;
-			}
+	for (const name_slot *sl; (sl = names_next(c, name, n, 0, &pos, h));) {
+		const vm_fn_export *f = sl->exp;
+		if (f->nparams == nargs || f->nparams == VM_NPARAMS_VAR) {
+			*mod = sl->mod;
+			return f;
+		}
+		if (!*other) {
+			*other = f;
+			*other_mod = sl->mod;
 		}
 	}
 	return NULL;
@@ -171,14 +251,13 @@ static const char *suggest_fn(const chk *c, const char *name, const char **modul
 static const vm_pv_export *lk_pv(void *env, const char *name, size_t n, const char **module)
 {
 	chk *c = env;
-	for (int i = 0; i < c->nloaded; i++)
-		for (const vm_pv_export *p = c->loaded[i]->pvs; p && p->name; p++)
-			if (strlen(p->name) == n && !memcmp(p->name, name, n)) {
-				if (module)
-					*module = c->loaded[i]->name;
-				return p;
-			}
-	return NULL;
+	size_t pos = (size_t)-1;
+	const name_slot *sl = names_next(c, name, n, 1, &pos, name_hash(name, n));
+	if (!sl)
+		return NULL;
+	if (module)
+		*module = sl->mod->name;
+	return sl->exp;
 }
 
 static int lk_tr(void *env, const char *cls, size_t cn, const char *name, size_t nn)
@@ -273,6 +352,10 @@ static void add_module(chk *c, const vm_module *m)
 {
 	if (c->nloaded < MAX_MODS)
 		c->loaded[c->nloaded++] = m;
+	for (const vm_fn_export *f = m->fns; f && f->name; f++)
+		names_put(c, f->name, 0, m, f);
+	for (const vm_pv_export *p = m->pvs; p && p->name; p++)
+		names_put(c, p->name, 1, m, p);
 	if (!strcmp(m->name, "htable"))
 		c->htable_loaded = 1;
 }
@@ -1350,6 +1433,8 @@ static void check_run(cfgc_ctx *ctx, int partial)
 	}
 
 	if (partial) {
+		free(c->names);
+		free(c->ents);
 		free(c);
 		return;
 	}
@@ -1365,6 +1450,8 @@ static void check_run(cfgc_ctx *ctx, int partial)
 			cfgc_diag_help(ctx, d, "add 'request_route { ... }' (or select a KEMI engine with cfgengine)");
 		}
 	}
+	free(c->names);
+	free(c->ents);
 	free(c);
 }
 
