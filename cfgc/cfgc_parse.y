@@ -8,13 +8,18 @@
  * joins the spans of its right-hand side).
  *
  * The grammar follows Kamailio 5.6.3's src/core/cfg.y (spec §3-§6): it
- * accepts the same sentences, so a syntax error is detected at the same
- * token Kamailio stops at, with three deliberate differences that move a
- * few errors into the linter (same line, better message): call arguments
- * may be any expression or a bare identifier (core actions take literals
- * only; the linter checks), PV names are not resolved here, and core
- * parameter names are identifiers checked against a table
- * (cfgc_core_param) instead of one token each.
+ * accepts the same sentences, so a syntax error is detected at the token
+ * Kamailio stops at (verified with `kamailio -c` on the shared corpus).
+ * Deliberate differences:
+ *   - call arguments may be any expression or a bare identifier (core
+ *     actions take literals only, and bare words are not values): the
+ *     linter reports those, on the same line, with a better message;
+ *   - PV names, transformations and types are not checked here (linter);
+ *   - core parameter names are identifiers checked against a table
+ *     (cfgc_core_param) instead of one token each;
+ *   - a few forms of later Kamailio releases the language reference
+ *     describes are accepted: loadmodule ("m.so" [, "opts"]),
+ *     `domain = ...`, `advertise proto:addr`.
  *
  * Errors: the first one is reported (cfgc_diag_span, code "syntax" unless
  * said otherwise) and parsing stops: there is no error recovery, so no
@@ -106,7 +111,8 @@ static cfgc_node *mk_socket(cfgc_lexstate *st, cfgc_node *proto, cfgc_node *host
 static cfgc_node *neg_int(cfgc_lexstate *st, cfgc_node *num, cfgc_span sp);
 static cfgc_node *host_word(cfgc_lexstate *st, cfgc_node *w);
 static int host_more(cfgc_lexstate *st, cfgc_node *h, cfgc_node *w, cfgc_span sp, cfgc_span sepsp, int dot);
-static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h);
+static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h, int as_value);
+static cfgc_node *uri_part(cfgc_lexstate *st, const char *what, cfgc_span sp);
 static int ip_check(cfgc_lexstate *st, cfgc_node *ip);
 static int core_param_name(cfgc_lexstate *st, cfgc_node *name);
 static cfgc_node *core_param(cfgc_lexstate *st, cfgc_node *name, cfgc_node *val, cfgc_span sp);
@@ -148,7 +154,6 @@ static void yyerror(const CFGC_YYLTYPE *loc, yyscan_t scanner, cfgc_lexstate *st
 %token <node> SELECT "select"
 %token <node> CP_ID "parameter name"
 %token <node> CFGVAR "config variable"
-%token <node> CFGVAR_KW "kemi or default variable"
 %token <node> EVENT_ROUTE "event_route[...]"
 %token <node> ROUTE "route"
 %token <node> RT_PLAIN "request_route"
@@ -188,11 +193,7 @@ static void yyerror(const CFGC_YYLTYPE *loc, yyscan_t scanner, cfgc_lexstate *st
 %token INTCAST "(int)" STRCAST "(str)"
 %token LEXERR "invalid token"
 
-/* Lowest first (spec §6.2). The first two make a `group.var = x` line
- * right after a listen/alias address list part of that list, as in
- * Kamailio (which then fails on the '='). */
-%precedence LOWER_THAN_CFGVAR
-%precedence CFGVAR
+/* Lowest first (spec §6.2). */
 %precedence LOWER_THAN_ELSE
 %precedence ELSE
 %left OR
@@ -241,7 +242,6 @@ top:
 	CP_ID { CHECK(core_param_name(st, $1)); } '=' pvalue
 		{ $$ = core_param(st, $1, $4, @$); CHECK($$); }
 	| CFGVAR '=' cfgval opt_desc	{ $$ = cfg_var(st, $1, $3, $4, @$); CHECK($$); }
-	| CFGVAR_KW '=' cfgval opt_desc	{ $$ = cfg_var(st, $1, $3, $4, @$); CHECK($$); }
 	| LISTEN '=' socklist listen_opts
 		{
 			$$ = mk(st, N_CORE_PARAM, @$);
@@ -261,7 +261,7 @@ top:
 				s->c = $$->c;
 			}
 		}
-	| ALIAS '=' socklist %prec LOWER_THAN_CFGVAR
+	| ALIAS '=' socklist
 		{
 			$$ = mk(st, N_CORE_PARAM, @$);
 			$$->str = $1->ival ? "domain" : "alias";
@@ -301,7 +301,7 @@ pvalue:
 	'-' NUMBER			{ $$ = neg_int(st, $2, @$); }
 	| STRING			{ $$ = $1; }
 	| ipaddr			{ $$ = $1; }
-	| hostname			{ $$ = host_done(st, $1); }
+	| hostname			{ $$ = host_done(st, $1, 1); }
 	| PROTO_WORD			{ $$ = $1; }
 	| '*'				{ $$ = mk(st, N_PROTO, @$); $$->ival = PROTO_ANY; }
 	| TLSM				{ $$ = $1; $$->op = 1; }
@@ -327,13 +327,15 @@ hostid:
 	| hostid '-' ID			{ CHECK(host_more(st, $1, $3, @$, @2, 0)); $$ = $1; }
 	;
 
+/* ip -> IPV4 | IPV6 | '[' IPV6 ']' */
 ipaddr:
 	IPV4				{ CHECK(ip_check(st, $1)); $$ = $1; }
 	| IPV6				{ $$ = $1; }
 	| '[' IPV6 ']'			{ $$ = $2; $$->span = @$; }
 	;
 
-/* cfg_var -> group['[' N ']'] '.' var '=' (NUMBER | STRING) [desc STRING] */
+/* cfg_var -> group['[' N ']'] '.' var '=' (NUMBER | STRING) [desc STRING]
+ * (the lexer hands `group.var` or `group[N].var` over as one CFGVAR) */
 cfgval:
 	NUMBER | STRING
 	;
@@ -382,11 +384,6 @@ socklist:
 
 socket:
 	sockaddr			{ $$ = mk_socket(st, NULL, $1, NULL, @$); }
-	| CFGVAR
-		{
-			FAIL(@1, "syntax error: unexpected '=' after '%s': Kamailio reads '%s' as one more "
-			     "address of the list above (end that list with ';')", $1->str, $1->str);
-		}
 	| sockaddr ':' port		{ $$ = mk_socket(st, NULL, $1, $3, @$); }
 	| proto ':' sockaddr		{ $$ = mk_socket(st, $1, $3, NULL, @$); }
 	| proto ':' sockaddr ':' port	{ $$ = mk_socket(st, $1, $3, $5, @$); }
@@ -400,7 +397,7 @@ sockaddr:
 sockaddr1:
 	ipaddr				{ $$ = $1; }
 	| STRING			{ $$ = $1; }
-	| hostname			{ $$ = host_done(st, $1); }
+	| hostname			{ $$ = host_done(st, $1, 0); }
 	;
 
 addrlist:
@@ -424,7 +421,7 @@ listen_opts:
 	;
 
 opt_adv:
-	%empty %prec LOWER_THAN_CFGVAR	{ $$ = NULL; }
+	%empty				{ $$ = NULL; }
 	| ADVERTISE adv			{ $$ = $2; }
 	;
 
@@ -589,7 +586,7 @@ cmd:
 					{ $$ = mk_call(st, $1, l_one($3), @$, 0); }
 	;
 
-/* Kamailio's func_params: `f(, x)` is f(x) (a leading comma is allowed). */
+/* args -> [arg] { ',' arg }   (Kamailio's func_params: `f(, x)` is f(x)) */
 args:
 	%empty				{ $$ = l_none(); }
 	| arg				{ $$ = l_one($1); }
@@ -603,36 +600,34 @@ arg:
 	| ID				{ $$ = $1; }
 	;
 
+/* route '(' (ID | exp) ')' */
 route_target:
 	ID				{ CHECK(route_name_ok(st, $1)); $$ = $1; }
 	| exp				{ $$ = $1; }
 	;
 
+/* forward arguments: host [',' NUMBER] | uri:host [',' (uri:port | NUMBER)]
+ * with host -> hostid | STRING | ip */
 fwd_args:
 	fwd_host			{ $$ = l_one($1); }
 	| fwd_host ',' NUMBER		{ $$ = l_add(l_one($1), $3); }
-	| URIHOST			{ cfgc_node *u = mk(st, N_ID, @1); u->str = "uri:host"; $$ = l_one(u); }
-	| URIHOST ',' URIPORT
-		{
-			cfgc_node *u = mk(st, N_ID, @1), *p = mk(st, N_ID, @3);
-			u->str = "uri:host";
-			p->str = "uri:port";
-			$$ = l_add(l_one(u), p);
-		}
-	| URIHOST ',' NUMBER
-		{ cfgc_node *u = mk(st, N_ID, @1); u->str = "uri:host"; $$ = l_add(l_one(u), $3); }
+	| URIHOST			{ $$ = l_one(uri_part(st, "uri:host", @1)); }
+	| URIHOST ',' URIPORT		{ $$ = l_add(l_one(uri_part(st, "uri:host", @1)), uri_part(st, "uri:port", @3)); }
+	| URIHOST ',' NUMBER		{ $$ = l_add(l_one(uri_part(st, "uri:host", @1)), $3); }
 	;
 
 fwd_host:
-	hostid				{ $$ = host_done(st, $1); }
+	hostid				{ $$ = host_done(st, $1, 0); }
 	| STRING			{ $$ = $1; }
 	| ipaddr			{ $$ = $1; }
 	;
 
+/* set_advertised_address and force_send_socket addresses:
+ * listen_id -> ip | STRING | hostname;  phostport -> [proto ':'] listen_id [':' port] */
 listen_id:
 	ipaddr				{ $$ = $1; }
 	| STRING			{ $$ = $1; }
-	| hostname			{ $$ = host_done(st, $1); }
+	| hostname			{ $$ = host_done(st, $1, 0); }
 	;
 
 phostport:
@@ -673,6 +668,7 @@ exp:
 	| STRCAST exp			{ $$ = mk_un(st, OP_CAST_STR, $2, @$, @1); }
 	;
 
+/* binary operators that share a precedence level */
 eqop:
 	EQ { $$ = OP_EQ; } | NE { $$ = OP_NE; } | MATCH { $$ = OP_MATCH; }
 	| STREQ { $$ = OP_STREQ; } | STRNE { $$ = OP_STRNE; }
@@ -718,13 +714,14 @@ oldcond:
 	| OC_PROTO equalop exp %prec EQ	{ $$ = mk_oldcond(st, $1, $2, $3, @$); }
 	| OC_IP strop ipnet %prec EQ	{ $$ = mk_oldcond(st, $1, $2, $3, @$); }
 	| OC_IP strop exp %prec EQ	{ $$ = mk_oldcond(st, $1, $2, $3, @$); }
-	| OC_IP strop hostid %prec EQ	{ $$ = mk_oldcond(st, $1, $2, host_done(st, $3), @$); }
+	| OC_IP strop hostid %prec EQ	{ $$ = mk_oldcond(st, $1, $2, host_done(st, $3, 0), @$); }
 	| OC_IP strop MYSELF %prec EQ	{ $$ = mk_oldcond(st, $1, $2, $3, @$); }
 	| MYSELF equalop OC_URI %prec EQ
 					{ $$ = mk_oldcond(st, $3, $2, $1, @$); }
 	| MYSELF equalop OC_IP %prec EQ	{ $$ = mk_oldcond(st, $3, $2, $1, @$); }
 	;
 
+/* old-style operators: strop -> equalop | '=~';  equalop -> '==' | '!=' | eq | ne */
 strop:
 	equalop				{ $$ = $1; }
 	| MATCH				{ $$ = OP_MATCH; }
@@ -925,9 +922,10 @@ static int host_more(cfgc_lexstate *st, cfgc_node *h, cfgc_node *w, cfgc_span sp
 	return 1;
 }
 
-/* Finish a host name: a single number or identifier is that token's node
- * (N_INT, N_ID); anything else is N_HOST with the text (blanks dropped). */
-static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h)
+/* Finish a host name into an N_HOST holding the text (blanks dropped).
+ * As a core parameter value (`as_value`), a single number or identifier
+ * stays that token's node (N_INT, N_ID): `children = 4`, `group = g`. */
+static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h, int as_value)
 {
 	const char *s = st->buf + h->span.off;
 	cfgc_node *w = h->a;
@@ -936,8 +934,7 @@ static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h)
 
 	if (h->kind != N_HOST || h->str)
 		return h;
-	if (h->ival == 1 && w &&
-	    (w->kind == N_INT || (w->str[0] < '0' || w->str[0] > '9')))
+	if (as_value && h->ival == 1 && w && (w->kind == N_INT || w->str[0] < '0' || w->str[0] > '9'))
 		return w;
 	t = cfgc_alloc(st->ctx, h->span.len + 1);
 	for (i = 0; i < h->span.len; i++)
@@ -950,6 +947,16 @@ static cfgc_node *host_done(cfgc_lexstate *st, cfgc_node *h)
 	h->ival = 0;
 	h->op = 0;
 	return h;
+}
+
+/* uri:host / uri:port in forward(): an N_HOST with op 1. */
+static cfgc_node *uri_part(cfgc_lexstate *st, const char *what, cfgc_span sp)
+{
+	cfgc_node *n = mk(st, N_HOST, sp);
+	n->str = (char *)what;
+	n->slen = strlen(what);
+	n->op = 1;
+	return n;
 }
 
 /* Each part of a dotted IPv4 address is 0..255. */
@@ -1134,36 +1141,35 @@ static int route_name_ok(cfgc_lexstate *st, cfgc_node *id)
 
 /* ------------------------------------------------------ error messages */
 
-/* How a token kind reads in "expected ..." lists. */
+/* How a token kind reads in "expected ..." lists: a class of tokens by
+ * its description (identifier, string ...), a fixed token quoted ('==',
+ * 'exit', ';'). */
 static const char *sym_text(yysymbol_kind_t k, char *buf, size_t n)
 {
-	const char *s;
-	size_t l;
+	const char *s = yysymbol_name(k);
+	size_t l = strlen(s);
 
+	if (l >= 2 && s[0] == '"') { /* bison may keep the alias quotes */
+		s++;
+		l -= 2;
+	}
 	switch (k) {
 	case YYSYMBOL_YYEOF: return "end of file";
 	case YYSYMBOL_ID: case YYSYMBOL_NUM_ID: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING:
 	case YYSYMBOL_IPV4: case YYSYMBOL_IPV6: case YYSYMBOL_PVAR: case YYSYMBOL_SELECT:
-	case YYSYMBOL_CP_ID: case YYSYMBOL_CFGVAR: case YYSYMBOL_CFGVAR_KW:
+	case YYSYMBOL_CP_ID: case YYSYMBOL_CFGVAR:
 	case YYSYMBOL_CORE_FN: case YYSYMBOL_CORE_BARE:
 	case YYSYMBOL_PROTO_WORD: case YYSYMBOL_TLSM: case YYSYMBOL_RESERVED: case YYSYMBOL_LEXERR:
 	case YYSYMBOL_EVROUTE_LBRACK:
-		s = yysymbol_name(k);
-		l = strlen(s);
-		if (l >= 2 && s[0] == '"') {
-			snprintf(buf, n, "%.*s", (int)(l - 2), s + 1);
-			return buf;
-		}
-		return s;
+		snprintf(buf, n, "%.*s", (int)l, s);
+		return buf;
 	default:
 		break;
 	}
-	s = yysymbol_name(k);
-	l = strlen(s);
-	if (l >= 2 && s[0] == '"')
-		snprintf(buf, n, "'%.*s'", (int)(l - 2), s + 1);
+	if (l && s[0] == '\'')
+		snprintf(buf, n, "%.*s", (int)l, s);
 	else
-		snprintf(buf, n, "%s", s);
+		snprintf(buf, n, "'%.*s'", (int)l, s);
 	return buf;
 }
 
