@@ -20,6 +20,10 @@
 #include "cfgc_int.h"
 
 #define MAX_MODS 256
+/* Left-leaning chains such as 1 + 1 + ... are as deep as they are long;
+ * past this depth the checker stops descending instead of exhausting the
+ * stack. */
+#define MAX_EXPR_DEPTH 2000
 
 /* Route tables, one per namespace. */
 enum { NS_REQUEST, NS_FAILURE, NS_ONREPLY, NS_BRANCH, NS_ONSEND, NS_EVENT, NS_COUNT };
@@ -95,6 +99,8 @@ typedef struct {
 	int rtype;
 	const char *rname;
 	int loops, switches;
+	int depth;          /* expression recursion, bounded by MAX_EXPR_DEPTH */
+	int too_deep;       /* reported once */
 	var_const vars[32];
 	int nvars;
 
@@ -590,21 +596,47 @@ static int event_known(chk *c, const char *name)
 
 enum { T_UNKNOWN = 0, T_INT, T_STR };
 
-static int is_const(const cfgc_node *e)
+static int is_const_depth(const cfgc_node *e, int depth)
 {
-	if (!e)
+	if (!e || depth > MAX_EXPR_DEPTH)
 		return 0;
 	switch (e->kind) {
 	case N_INT:
 	case N_STR:
 		return 1;
 	case N_BINOP:
-		return is_const(e->a) && is_const(e->b);
+		return is_const_depth(e->a, depth + 1) && is_const_depth(e->b, depth + 1);
 	case N_UNOP:
-		return e->op != OP_DEFINED && is_const(e->a);
+		return e->op != OP_DEFINED && is_const_depth(e->a, depth + 1);
 	default:
 		return 0;
 	}
+}
+
+static int is_const(const cfgc_node *e)
+{
+	return is_const_depth(e, 0);
+}
+
+/* Enter one level of expression recursion; 0 when too deep (reported
+ * once per file). Pair every successful call with expr_leave(). */
+static int expr_enter(chk *c, const cfgc_node *e)
+{
+	if (c->depth >= MAX_EXPR_DEPTH) {
+		if (!c->too_deep) {
+			c->too_deep = 1;
+			cfgc_diag_span(c->ctx, CFGC_ERROR, "too-deep", e->span,
+			               "expression nested more than %d levels deep", MAX_EXPR_DEPTH);
+		}
+		return 0;
+	}
+	c->depth++;
+	return 1;
+}
+
+static void expr_leave(chk *c)
+{
+	c->depth--;
 }
 
 static void type_error(chk *c, const cfgc_node *at, const char *what)
@@ -616,10 +648,19 @@ static void type_error(chk *c, const cfgc_node *at, const char *what)
 
 /* Static type of an expression (T_UNKNOWN for PVs and the like), with
  * Kamailio's parse-time type errors (spec §6.3, "Static type check"). */
+static int expr_type_in(chk *c, const cfgc_node *e);
+
 static int expr_type(chk *c, const cfgc_node *e)
 {
-	if (!e)
+	if (!e || !expr_enter(c, e))
 		return T_UNKNOWN;
+	int t = expr_type_in(c, e);
+	expr_leave(c);
+	return t;
+}
+
+static int expr_type_in(chk *c, const cfgc_node *e)
+{
 	switch (e->kind) {
 	case N_INT:
 		return T_INT;
@@ -737,10 +778,18 @@ static void check_regex_const(chk *c, const cfgc_node *e, int icase)
 	regfree(&rx);
 }
 
+static void check_expr_in(chk *c, const cfgc_node *e);
+
 static void check_expr(chk *c, const cfgc_node *e)
 {
-	if (!e)
+	if (!e || !expr_enter(c, e))
 		return;
+	check_expr_in(c, e);
+	expr_leave(c);
+}
+
+static void check_expr_in(chk *c, const cfgc_node *e)
+{
 	switch (e->kind) {
 	case N_PV:
 		check_pv_node(c, e, 0);
