@@ -30,25 +30,12 @@
 
 #include "cfgc_int.h"
 
-static int ntests, nfailed;
+#include "../tap.h"
+
 static char tmpdir[64];
 static char tmppath[128];
 static const char *fixdir = "regress/parse";
 
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void diag(const char *fmt, ...)
@@ -987,7 +974,5 @@ int main(int argc, char **argv)
 	test_speed();
 
 	unlink(tmppath);
-	printf("1..%d\n", ntests);
-	printf("# %d passed, %d failed\n", ntests - nfailed, nfailed);
-	return nfailed ? 1 : 0;
+	return tap_done();
 }

@@ -20,7 +20,8 @@
 
 #include "cfgc_int.h"
 
-static int ntests, nfailed;
+#include "../tap.h"
+
 static char tmpdir[64];
 static char tmpfile_path[128];
 static const char *fixdir = "regress/pp";
@@ -32,20 +33,6 @@ static int opt_ndefines;
 static const char *opt_incdirs[4];
 static int opt_nincdirs;
 
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static void reset_opts(void)
 {
@@ -721,7 +708,5 @@ int main(int argc, char **argv)
 
 	unlink(tmpfile_path);
 	rmdir(tmpdir);
-	printf("1..%d\n", ntests);
-	printf("# %d passed, %d failed\n", ntests - nfailed, nfailed);
-	return nfailed ? 1 : 0;
+	return tap_done();
 }

@@ -16,23 +16,9 @@
 
 #include "cfgc_int.h"
 
-static int ntest, nfail;
+#include "../tap.h"
 
-/* One TAP result; prints a diagnostic line under a failure. */
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
 
-	ntest++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		nfail++;
-}
 
 /* ------------------------------------------------------------ fake lookup */
 
@@ -461,7 +447,5 @@ int main(void)
 
 	random_inputs();
 
-	printf("1..%d\n", ntest);
-	printf("# %d passed, %d failed\n", ntest - nfail, nfail);
-	return nfail ? 1 : 0;
+	return tap_done();
 }

@@ -14,26 +14,11 @@
 
 #include "vm.h"
 
+#include "../tap.h"
+
 const vm_registry *cfgc_registry_kamailio(void);
 
-static int ntest, nfail;
 
-/* One TAP result; prints a diagnostic line under a failure. */
-static void ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		nfail++;
-}
 
 static const vm_fn_export *kam_fn(const vm_module *km, const char *name, int np)
 {
@@ -135,7 +120,7 @@ int main(void)
 	ok(sr != NULL && strcmp(sr->label, "sipvm") == 0, "sipvm registry");
 	ok(kr != NULL && strcmp(kr->label, "Kamailio 5.6.3") == 0, "Kamailio registry label");
 	if (sr == NULL || kr == NULL) {
-		printf("1..%d\n", ntest);
+		tap_done();
 		return 1;
 	}
 	ok(sr->nmods == 25, "sipvm has 25 modules (%zu)", sr->nmods);
@@ -179,6 +164,5 @@ int main(void)
 		check_rest(m, km);
 	}
 
-	printf("1..%d\n", ntest);
-	return nfail ? 1 : 0;
+	return tap_done();
 }
