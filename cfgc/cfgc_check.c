@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfgc_int.h"
 
@@ -380,10 +381,40 @@ static const vm_module *suggest_module(const vm_registry *reg, const char *name)
 	return best;
 }
 
+/* Kamailio's Debian packages put every module in one flat folder. */
+#define KAM_MODULE_DIR "/usr/lib/x86_64-linux-gnu/kamailio/modules"
+
+/* A module given by path. Kamailio 5.6.3 from Debian looks for a relative
+ * path with a folder inside its (flat) module folder and opens an absolute
+ * path as it is, so such lines load only on the machine they were written
+ * for. That is the environment, not the language: a warning, and the
+ * module is then taken by its base name. */
+static void check_module_path(chk *c, const cfgc_node *a)
+{
+	const char *p = a->str;
+	if (!strchr(p, '/') || c->ctx->opts.target != CFGC_TARGET_KAMAILIO)
+		return;
+	size_t dl = strlen(KAM_MODULE_DIR), n = strlen(p);
+	if (!strncmp(p, KAM_MODULE_DIR, dl) && p[dl] == '/' && !strchr(p + dl + 1, '/'))
+		return;
+	char path[512];
+	snprintf(path, sizeof(path), "%s%s", p, n > 3 && !strcmp(p + n - 3, ".so") ? "" : ".so");
+	if (p[0] == '/' && access(path, R_OK) == 0)
+		return;
+	cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_WARNING, "module-path", a->span,
+	                              p[0] == '/' ? "there is no module file '%s' on this machine"
+	                                          : "Kamailio looks for '%s' inside its module folder, "
+	                                            "which has no subfolders",
+	                              path);
+	cfgc_diag_help(c->ctx, d, "Kamailio 5.6.3 from Debian keeps its modules in " KAM_MODULE_DIR
+	               ": loadmodule \"%s.so\" finds it there", mod_basename(c->ctx, p));
+}
+
 static void check_loadmodule(chk *c, const cfgc_node *n)
 {
 	if (!n->a || n->a->kind != N_STR)
 		return;
+	check_module_path(c, n->a);
 	const char *name = mod_basename(c->ctx, n->a->str);
 	if (is_loaded(c, name)) {
 		cfgc_diag_span(c->ctx, CFGC_WARNING, "module-loaded-twice", n->a->span,
@@ -1397,9 +1428,10 @@ void cfgc_check(cfgc_ctx *ctx)
 	check_run(ctx, 0);
 }
 
-/* After a syntax error: Kamailio loads modules and sets their parameters
- * while it parses, so a missing module or a bad modparam before the error
- * is reported too. Only those statements are checked. */
+/* After a syntax error: Kamailio loads modules, sets their parameters and
+ * resolves function names while it parses, so mistakes in the complete
+ * statements before the error are reported too; what needs the whole file
+ * (undefined and unused routes, a missing request_route) is not. */
 static void cfgc_check_partial(cfgc_ctx *ctx)
 {
 	check_run(ctx, 1);
@@ -1426,7 +1458,7 @@ static void check_run(cfgc_ctx *ctx, int partial)
 		add_module(c, core);
 
 	/* pass 1: route definitions (references may point forward) */
-	for (const cfgc_node *n = ctx->top; n && !partial; n = n->next)
+	for (const cfgc_node *n = ctx->top; n; n = n->next)
 		if (n->kind == N_ROUTE)
 			define_route(c, n);
 
@@ -1443,8 +1475,6 @@ static void check_run(cfgc_ctx *ctx, int partial)
 		default:
 			break;
 		}
-		if (partial)
-			continue;
 		switch (n->kind) {
 		case N_FLAGS:
 			if (n->op == 0)
