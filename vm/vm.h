@@ -12,6 +12,7 @@
 #ifndef VM_H
 #define VM_H
 
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,5 +101,230 @@ typedef struct {
 const vm_registry *vm_registry_sipvm(void);
 /* Find a module by name (NULL if the registry has none). */
 const vm_module *vm_registry_find(const vm_registry *reg, const char *name);
+
+/* ------------------------------------------------------------------------
+ * Values (vm_value.c)
+ *
+ * The run-time value of an expression, with Kamailio 5.6.3's semantics
+ * (language spec §6.3 and §12): an int is 32 bits and wraps, a string is a
+ * pointer and a length (it may hold NUL bytes and need not be terminated),
+ * null is what an undefined PV, AVP or select gives. Operators that build
+ * strings allocate them from a vm_arena the caller provides.
+ * ------------------------------------------------------------------------ */
+
+/* Value kinds. */
+enum { VM_NULL = 0, VM_INT = 1, VM_STR = 2 };
+
+/* Value flags. VM_VAL_BOTH: the value carries both forms, `i` and `s`/`len`
+ * (a PV that returns an int and its text, like an int $var or $hdrc). The
+ * kind still decides its type: VM_INT|BOTH adds and compares as an int but
+ * converts to str as its own text; VM_STR|BOTH (Kamailio's $cs, $rp: text
+ * with an int form) concatenates as a string but converts to int as `i`. */
+#define VM_VAL_BOTH 0x1u
+
+typedef struct {
+	uint8_t kind;      /* VM_NULL, VM_INT or VM_STR */
+	uint8_t flags;     /* VM_VAL_* */
+	int32_t i;         /* VM_INT, or VM_STR|VM_VAL_BOTH */
+	const char *s;     /* VM_STR, or VM_INT|VM_VAL_BOTH; not owned */
+	size_t len;
+} vm_value;
+
+/* Error codes of the operators (0 is success). */
+#define VM_E_DIVZERO (-1)  /* division or modulo by zero */
+#define VM_E_NOMEM   (-2)  /* the arena's cap was reached (or no arena) */
+#define VM_E_REGEX   (-3)  /* a regular expression does not compile */
+#define VM_E_CONV    (-4)  /* a string is not a number (vm_str_to_int) */
+
+/* A short English message for an error code above. */
+const char *vm_strerror(int err);
+
+static inline vm_value vm_null(void)
+{
+	vm_value v = { VM_NULL, 0, 0, NULL, 0 };
+	return v;
+}
+
+static inline vm_value vm_int(int32_t i)
+{
+	vm_value v = { VM_INT, 0, i, NULL, 0 };
+	return v;
+}
+
+/* A string value viewing s[0..len) (not copied). */
+static inline vm_value vm_str(const char *s, size_t len)
+{
+	vm_value v = { VM_STR, 0, 0, s, len };
+	return v;
+}
+
+/* An int that also has a text form (compares and adds as an int). */
+static inline vm_value vm_int_str(int32_t i, const char *s, size_t len)
+{
+	vm_value v = { VM_INT, VM_VAL_BOTH, i, s, len };
+	return v;
+}
+
+/* A string that also has an int form (concatenates as a string). */
+static inline vm_value vm_str_int(const char *s, size_t len, int32_t i)
+{
+	vm_value v = { VM_STR, VM_VAL_BOTH, i, s, len };
+	return v;
+}
+
+/* A bump allocator for the strings operators build. Memory comes from
+ * malloc in chunks and is released all at once by vm_arena_reset (keeps
+ * one chunk for the next request) or vm_arena_free. `cap` bounds the bytes
+ * of chunks held at any time, so no script can make it grow without limit;
+ * past it vm_arena_alloc returns NULL and operators fail with VM_E_NOMEM. */
+typedef struct vm_arena_chunk vm_arena_chunk;
+typedef struct {
+	vm_arena_chunk *first;  /* oldest chunk, kept by reset */
+	vm_arena_chunk *cur;    /* chunk allocations come from */
+	size_t held;            /* bytes of chunks held (headers included) */
+	size_t cap;             /* most bytes `held` may reach */
+} vm_arena;
+
+#define VM_ARENA_CHUNK       4096u
+#define VM_ARENA_DEFAULT_CAP (1024u * 1024u)
+
+/* Set up an empty arena that may hold up to `cap` bytes (0: the default,
+ * VM_ARENA_DEFAULT_CAP). Allocates nothing yet. */
+void vm_arena_init(vm_arena *a, size_t cap);
+/* n bytes, aligned for any type; NULL when the cap would be exceeded or
+ * malloc fails. The memory lives until the next reset or free. */
+void *vm_arena_alloc(vm_arena *a, size_t n);
+/* Forget every allocation (keeps the first chunk for reuse). */
+void vm_arena_reset(vm_arena *a);
+/* Release everything; the arena may be initialized again. */
+void vm_arena_free(vm_arena *a);
+
+/* Longest decimal text of an int32, with its sign and terminating NUL. */
+#define VM_INT_DEC_MAX 12
+
+/* Conversions (§6.3, §12). str -> int: the whole string must be an optional
+ * '+' or '-' and decimal digits within the int32 range, or "0x"/"0X" and
+ * hex digits (unsigned, the low 32 bits kept); anything else is 0. int ->
+ * str: decimal. null -> 0 and "". */
+int32_t vm_to_int(const vm_value *v);
+/* The str -> int rule on s[0..len): 0 and *out set, or VM_E_CONV and
+ * *out = 0 when the string is not a number ("" included). */
+int vm_str_to_int(const char *s, size_t len, int32_t *out);
+/* Decimal text of i into buf (NUL-terminated); returns its length. */
+size_t vm_int_to_dec(int32_t i, char buf[VM_INT_DEC_MAX]);
+/* The string form of v without allocating: a string's own bytes, an int's
+ * text written into buf, "" for null. Sets *s and *len; *s may point into v
+ * or buf. */
+void vm_str_view(const vm_value *v, char buf[VM_INT_DEC_MAX],
+		const char **s, size_t *len);
+/* The string form of v as a VM_STR value in *out: strings are not copied,
+ * an int's text is allocated from the arena. 0, or VM_E_NOMEM. */
+int vm_to_str(vm_arena *a, const vm_value *v, vm_value *out);
+
+/* Truth of `if`/`while`/`selval`: the value as int is > 0 (negative is
+ * false, "abc" is false, "0x2" is true). */
+int vm_cond(const vm_value *v);
+/* Truth of `&&`, `||`, `!`: the value as int is non-zero. */
+int vm_truth(const vm_value *v);
+
+/* Operators. Every vm_op_* stores its result in *res (which may be one of
+ * the operands) and returns 0, or a negative VM_E_* code with *res left
+ * unchanged; the caller reports the error and skips the assignment or takes
+ * the `else` branch, as Kamailio does. Results are never null. String
+ * results of `+`, concat and (str) of an int are allocated from the arena
+ * (NUL-terminated, not counted in len); (str) of a string returns the
+ * operand's own bytes. `a` may be NULL for operators that never allocate.
+ * `&&` and `||` here combine two evaluated values; short-circuiting is the
+ * interpreter's (the value is the same). */
+typedef int (*vm_op1_fn)(vm_arena *a, vm_value *res, const vm_value *x);
+typedef int (*vm_op2_fn)(vm_arena *a, vm_value *res, const vm_value *l,
+		const vm_value *r);
+
+/* `+`: the left operand's kind decides. Int left: integer addition (right
+ * as int, wrapping). String or null left: concatenation (right as str). */
+int vm_op_plus(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* Integer `+` (both as int), what `+` becomes when the left is known int. */
+int vm_op_iplus(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* Concatenation (both as str), what `+` becomes when the left is known str. */
+int vm_op_concat(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `-` `*`: both as int, wrapping. */
+int vm_op_minus(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_mul(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `/` truncates toward zero, `mod` has the dividend's sign; by zero:
+ * VM_E_DIVZERO. INT_MIN / -1 is INT_MIN and INT_MIN mod -1 is 0 (Kamailio
+ * 5.6.3 dies of SIGFPE there). */
+int vm_op_div(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_mod(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `&` `|` `^`: both as int. */
+int vm_op_band(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_bor(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_bxor(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `<<` `>>`: both as int, the count taken mod 32 (also when negative: -1 is
+ * 31), `>>` arithmetic, as 5.6.3 on x86-64. */
+int vm_op_lshift(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_rshift(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `&&` `||`: 1 or 0, operands true when non-zero. */
+int vm_op_land(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_lor(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `==` `!=`: the left operand's kind decides: int left, integer compare;
+ * string left, exact byte compare of the right as str; null left, the
+ * right's kind decides (int: 0 against it; str or null: "" against it). */
+int vm_op_eq(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_ne(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `eq` `ne`: both as str, byte compare. */
+int vm_op_streq(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_strne(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `ieq` `ine`: both as int. */
+int vm_op_ieq(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_ine(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `<` `>` `<=` `>=`: both as int (strings are never compared lexically). */
+int vm_op_lt(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_gt(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_le(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+int vm_op_ge(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `=~` with a pattern known only at run time: the right as str is compiled
+ * (vm_regex_compile) for this one match; VM_E_REGEX when it does not. */
+int vm_op_match(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r);
+/* `=~` with a regex compiled once (at load): left as str, searched
+ * unanchored; like Kamailio the subject ends at its first NUL byte.
+ * 0, or VM_E_NOMEM (only without REG_STARTEND, when malloc fails). */
+int vm_op_match_re(vm_value *res, const vm_value *l, const regex_t *re);
+/* Compile the string form of `pattern` as Kamailio does for `=~`: POSIX
+ * extended, case-insensitive, no sub-matches; the pattern ends at its first
+ * NUL byte. 0 (the caller regfree()s *re later), VM_E_REGEX, or
+ * VM_E_NOMEM when malloc fails. */
+int vm_regex_compile(regex_t *re, const vm_value *pattern);
+
+/* Unary `-`, `~`, `!` (and `not`), and !! (truth as 0/1): as int. */
+int vm_op_neg(vm_arena *a, vm_value *res, const vm_value *x);
+int vm_op_bnot(vm_arena *a, vm_value *res, const vm_value *x);
+int vm_op_lnot(vm_arena *a, vm_value *res, const vm_value *x);
+int vm_op_bool(vm_arena *a, vm_value *res, const vm_value *x);
+/* strlen(e): length of e as str (NUL bytes count); strempty(e): 1 when e
+ * as str is empty (int 0 is "0": not empty; null is empty). */
+int vm_op_strlen(vm_arena *a, vm_value *res, const vm_value *x);
+int vm_op_strempty(vm_arena *a, vm_value *res, const vm_value *x);
+/* `defined` of a single PV's value: 0 for null, else 1. (Any composite
+ * expression is defined: the compiler folds that to 1.) */
+int vm_op_defined(vm_arena *a, vm_value *res, const vm_value *x);
+/* (int) e and (str) e. */
+int vm_op_int(vm_arena *a, vm_value *res, const vm_value *x);
+int vm_op_str(vm_arena *a, vm_value *res, const vm_value *x);
+
+/* The operator table, for constant folding: one row per operator name and
+ * arity as written in kamailio.cfg ("+", "mod", "(int)", "strlen" ...;
+ * synonyms such as "and"/"&&" have a row each), plus the forms the
+ * optimizer rewrites to ("iplus", "concat", "bool"). Exactly one of fn1,
+ * fn2 is set, as arity says. Ends with a row whose name is NULL. */
+typedef struct {
+	const char *name;
+	int arity;         /* 1 or 2 */
+	vm_op1_fn fn1;
+	vm_op2_fn fn2;
+} vm_op_def;
+
+extern const vm_op_def vm_ops[];
+/* The row for name and arity, or NULL. */
+const vm_op_def *vm_op_find(const char *name, int arity);
 
 #endif
