@@ -5,7 +5,9 @@
  * arities, parameter kinds and allowed route types; module parameters;
  * pseudo-variable classes; transformations; event routes), and the
  * registry that gathers them. The compiler (cfgc) checks scripts against
- * the registry; the interpreter and the Lua bridge call through it.
+ * the registry; the interpreter and the Lua bridge call through it. Also
+ * the run-time values of the language and its expression operators, with
+ * Kamailio 5.6.3's conversion rules (vm_value.c).
  *
  * Must not: depend on anything but libc; know about sockets, SIP or Lua.
  */
