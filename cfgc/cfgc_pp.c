@@ -1768,9 +1768,10 @@ static size_t pp_dir_name(pp_state *st, const char *dname, pp_pos start, size_t 
 
 /* Only blanks may follow on a directive line: report anything else as
  * trailing text and drop it. Returns 0 when the line was clean. Kamailio
- * skips (echoes) stray characters after `#!ifdef NAME` and still honours
- * it, so bytes that are all non-ASCII (a Unicode space pasted from a web
- * page, seen in real configs) only get a warning there (`soft`). */
+ * skips (echoes to standard output) stray characters after `#!ifdef NAME`
+ * and still honours the directive, testing NAME alone, so there (`soft`)
+ * the text is only a warning: a Unicode space pasted from a web page, a
+ * comment, or a second name the author meant to test as well. */
 static int pp_dir_eol(pp_state *st, const char *what, int soft)
 {
 	pp_pos p;
@@ -1792,10 +1793,28 @@ static int pp_dir_eol(pp_state *st, const char *what, int soft)
 	if (soft && !ascii)
 		pp_diag(st, CFGC_WARNING, "trailing-text", p, n,
 		        "invisible non-ASCII characters after '%s'", what);
+	else if (soft)
+		pp_diag(st, CFGC_WARNING, "trailing-text", p, n,
+		        "text after '%s NAME' is ignored: Kamailio prints it and uses NAME alone",
+		        what);
 	else
 		pp_diag(st, CFGC_ERROR, "trailing-text", p, n, "unexpected text after '%s'", what);
 	pp_skip_line(st);
 	return -1;
+}
+
+/* Whether anything but blanks follows on the current line. */
+static int pp_line_has_text(pp_state *st)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = pp_peek(st, n)) >= 0 && c != '\n') {
+		if (!pp_is_blank(c))
+			return 1;
+		n++;
+	}
+	return 0;
 }
 
 /* Read the rest of the line into st->line (no continuation). */
@@ -2294,6 +2313,16 @@ static void pp_dir_else_endif(pp_state *st, int is_else, pp_pos start, size_t dl
 	const char *what = is_else ? "#!else" : "#!endif";
 	pp_if *e;
 
+	/* Kamailio recognises the directive only when blanks and a newline
+	 * follow; with more text the line is a comment (or skipped text). */
+	if (pp_line_has_text(st)) {
+		pp_skip_blanks(st);
+		pp_diag(st, CFGC_WARNING, "directive-comment", start, dlen,
+		        "'%s' followed by text is a comment in Kamailio, not a directive: "
+		        "the block it seems to %s goes on", what, is_else ? "switch" : "close");
+		pp_skip_line(st);
+		return;
+	}
 	pp_dir_eol(st, what, 0);
 	if (pp_cur(st) < 0)
 		pp_diag(st, CFGC_ERROR, "unbalanced-directive", start, dlen,

@@ -383,8 +383,20 @@ static void test_conditionals(void)
 	cfgc_ctx_free(ctx);
 
 	ctx = run("#!define X\n#!ifdef X junk\nin;\n#!endif\n");
-	ok(diag(ctx, "trailing-text", 2) && diag(ctx, "trailing-text", 2)->loc.col == 11 && has(ctx, "in;"),
-	   "text after '#!ifdef NAME' is an error (2:11)");
+	ok(diag(ctx, "trailing-text", 2) && diag(ctx, "trailing-text", 2)->loc.col == 11 &&
+	       diag(ctx, "trailing-text", 2)->severity == CFGC_WARNING && has(ctx, "in;"),
+	   "text after '#!ifdef NAME' is a warning at 2:11; NAME alone is tested (as Kamailio)");
+	cfgc_ctx_free(ctx);
+
+	ctx = run("#!ifdef NOPE\nA;\n#!else // B\nB;\n#!endif\nC;\n");
+	ok(diag(ctx, "directive-comment", 3) && diag(ctx, "directive-comment", 3)->severity == CFGC_WARNING &&
+	       !has(ctx, "A;") && !has(ctx, "B;") && has(ctx, "C;") && ndiags(ctx) == 1,
+	   "'#!else' followed by text is a comment: the block stays skipped (as Kamailio)");
+	cfgc_ctx_free(ctx);
+
+	ctx = run("#!define X\n#!ifdef X\nA;\n#!endif X\nB;\n#!endif\nC;\n");
+	ok(diag(ctx, "directive-comment", 4) && has(ctx, "B;") && has(ctx, "C;") && ndiags(ctx) == 1,
+	   "'#!endif' followed by text does not close the block; the next '#!endif' does");
 	cfgc_ctx_free(ctx);
 
 	ctx = run("#!define X\n#!ifdef X\xe2\x80\x89\nin;\n#!endif\n");
