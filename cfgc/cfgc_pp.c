@@ -111,6 +111,9 @@ typedef struct {
 	int nfr, frcap;
 	pp_if *ifs;
 	int nifs, ifcap;
+	int nstray_endif;       /* #!endif with no open block */
+	pp_pos stray_endif;     /* the first of them */
+	size_t stray_endif_len;
 	int active;        /* text is emitted (every open block taken) */
 	int cur_cond;      /* cond of the text being emitted */
 	pp_rule *rules, *rules_tail;
@@ -2298,11 +2301,8 @@ static void pp_dir_ifexp(pp_state *st, pp_pos start, size_t dlen)
 	}
 	while (n && pp_is_blank((unsigned char)s[n - 1]))
 		n--;
-	if (st->active) {
-		pp_needs_57(st, start, dlen, "ifexp");
-		if (pp_eval(st, s, n, start, dlen, &v) == 0)
-			taken = pp_x_truth(v);
-	}
+	if (st->active && pp_eval(st, s, n, start, dlen, &v) == 0)
+		taken = pp_x_truth(v);
 	pp_push_if(st, PP_IFEXP, taken, start, pp_span(start, pp_here(st), (int)dlen),
 	           pp_dup(st->ctx, s, n), dw);
 }
@@ -2329,8 +2329,15 @@ static void pp_dir_else_endif(pp_state *st, int is_else, pp_pos start, size_t dl
 		        "'%s' on the last line needs a newline: Kamailio does not recognise it without one",
 		        what);
 	if (st->nifs == 0) {
-		pp_diag(st, CFGC_ERROR, "unbalanced-directive", start, dlen,
-		        "'%s' without '#!ifdef'", what);
+		/* Kamailio warns here and goes on; a stray #!endif makes it refuse
+		 * the file at the end (reported there, see cfgc_pp_run), a stray
+		 * #!else does not */
+		pp_diag(st, CFGC_WARNING, "unbalanced-directive", start, dlen,
+		        "'%s' without '#!ifdef': ignored", what);
+		if (!is_else && st->nstray_endif++ == 0) {
+			st->stray_endif = start;
+			st->stray_endif_len = dlen;
+		}
 		return;
 	}
 	e = &st->ifs[st->nifs - 1];
@@ -2417,7 +2424,6 @@ static void pp_dir_defexp(pp_state *st, int quoted, pp_pos start, size_t dlen)
 	pp_val v;
 	pp_buf val = { 0 };
 
-	pp_needs_57(st, start, dlen, quoted ? "defexps" : "defexp");
 	if (n == 0)
 		return;
 	name = pp_dup(st->ctx, st->id.s, n);
@@ -2536,6 +2542,15 @@ static void pp_directive(pp_state *st, int d, size_t wl)
 
 	snprintf(dname, sizeof dname, "#!%.*s", (int)wl, st->id.s);
 	pp_skip_n(st, dlen);
+	/* 5.7's expression directives are plain comments to 5.6.3: no block
+	 * is opened, so a matching #!endif is left over, as in Kamailio */
+	if (st->ctx->opts.target == CFGC_TARGET_KAMAILIO &&
+	    (d == D_IFEXP || d == D_DEFEXP || d == D_DEFEXPS)) {
+		if (st->active)
+			pp_needs_57(st, start, dlen, dname + 2);
+		pp_skip_line(st);
+		return;
+	}
 	switch (d) {
 	case D_DEFINE: pp_dir_define(st, PP_DEF, dname, start, dlen); break;
 	case D_TRYDEF: pp_dir_define(st, PP_TRYDEF, dname, start, dlen); break;
@@ -2954,7 +2969,8 @@ static void pp_skip_inactive(pp_state *st, int c)
 		if (wl && !pp_is_id_char(pp_peek(st, 2 + wl))) {
 			pp_gather(st, &st->id, 2, wl);
 			d = pp_dir_lookup(st->id.s, wl);
-			if (d == D_IFDEF || d == D_IFNDEF || d == D_IFEXP || d == D_ELSE || d == D_ENDIF) {
+			if (d == D_IFDEF || d == D_IFNDEF || d == D_ELSE || d == D_ENDIF ||
+			    (d == D_IFEXP && st->ctx->opts.target != CFGC_TARGET_KAMAILIO)) {
 				pp_directive(st, d, wl);
 				return;
 			}
@@ -3062,6 +3078,14 @@ int cfgc_pp_run(cfgc_ctx *ctx, const char *path)
 		        "'#!%s %s' is never closed",
 		        e->kind == PP_IFDEF ? "ifdef" : e->kind == PP_IFNDEF ? "ifndef" : "ifexp",
 		        pp_clip(nb, sizeof nb, e->name, strlen(e->name)));
+	}
+	if (st.nstray_endif && !st.out_full) {
+		cfgc_diag *d = pp_diag(&st, CFGC_ERROR, "unbalanced-directive", st.stray_endif,
+		                       st.stray_endif_len,
+		                       "%d more '#!endif' than '#!ifdef'/'#!ifndef': Kamailio refuses the file",
+		                       st.nstray_endif);
+		if (d)
+			cfgc_diag_help(ctx, d, "remove the '#!endif' that closes nothing (the first is here)");
 	}
 	rc = 0;
 fail:

@@ -77,4 +77,98 @@ extern const vm_module mod_utils;
 extern const vm_module mod_statistics;
 extern const vm_module mod_app_lua;
 
+/* ------------------------------------------------------------------------
+ * Transformations of the pv module (mod_pv_tr.c)
+ *
+ * `$(var(x){s.substr,1,3})`: each `{class.name,params}` is parsed once (at
+ * compile or load time) into a mod_pv_tr, then applied to a value at run
+ * time. Classes: s, uri, param, nameaddr, tobody, line, with the names
+ * Kamailio 5.6.3 has (cfgc/data/kam-transformations.tsv). A parameter is an
+ * int, a text, or a PV whose value is asked for at run time through a
+ * callback of the caller (the transformation code knows no PV store).
+ * ------------------------------------------------------------------------ */
+
+enum {
+	MOD_PV_TR_S = 1, MOD_PV_TR_URI, MOD_PV_TR_PARAM, MOD_PV_TR_NAMEADDR,
+	MOD_PV_TR_TOBODY, MOD_PV_TR_LINE
+};
+
+/* Parameter kinds: an int literal, a text literal, a PV (run time). */
+enum { MOD_PV_TR_P_INT = 1, MOD_PV_TR_P_STR = 2, MOD_PV_TR_P_PV = 3 };
+
+#define MOD_PV_TR_MAXP 3
+
+/* One parameter. For MOD_PV_TR_P_STR `s`/`len` view the literal text, for
+ * MOD_PV_TR_P_PV the PV's source text ("$var(i)"); both point into the text
+ * given to the parser, which must outlive the mod_pv_tr. `pv` is free for
+ * the caller (a binding made after parsing); the parser sets it to NULL. */
+typedef struct {
+	int kind;
+	int32_t n;
+	const char *s;
+	size_t len;
+	void *pv;
+} mod_pv_tr_param;
+
+/* A parsed transformation: class, operation (an index private to
+ * mod_pv_tr.c), its canonical name ("substr") and parameters. */
+typedef struct {
+	int cls;
+	int op;
+	const char *name;
+	int nparams;
+	mod_pv_tr_param p[MOD_PV_TR_MAXP];
+} mod_pv_tr;
+
+/* The caller's evaluator of a PV parameter: store its current value in
+ * *out (0), or return non-zero when it cannot (the transformation fails).
+ * A string stored in *out must stay valid until the apply call returns. */
+typedef int (*mod_pv_tr_eval_fn)(void *ud, const mod_pv_tr_param *p,
+		vm_value *out);
+
+/* Parse the text between the braces, "class.name[,p1[,p2...]]", into *tr.
+ * The class is case-sensitive, the name is not. 0, or -1 with *err (when
+ * err is not NULL) set to a static message: unknown class, unknown name,
+ * missing or malformed parameter, negative substr length. Allocates
+ * nothing; *tr views into text. */
+int mod_pv_tr_parse(const char *text, size_t len, mod_pv_tr *tr,
+		const char **err);
+
+/* The same for one class: `name` is what follows "class.", `params` what
+ * follows the name (empty, or starting with ','). */
+int mod_pv_tr_parse_s(const char *name, size_t nlen, const char *params,
+		size_t plen, mod_pv_tr *tr, const char **err);
+int mod_pv_tr_parse_uri(const char *name, size_t nlen, const char *params,
+		size_t plen, mod_pv_tr *tr, const char **err);
+int mod_pv_tr_parse_param(const char *name, size_t nlen, const char *params,
+		size_t plen, mod_pv_tr *tr, const char **err);
+int mod_pv_tr_parse_nameaddr(const char *name, size_t nlen,
+		const char *params, size_t plen, mod_pv_tr *tr, const char **err);
+int mod_pv_tr_parse_tobody(const char *name, size_t nlen, const char *params,
+		size_t plen, mod_pv_tr *tr, const char **err);
+int mod_pv_tr_parse_line(const char *name, size_t nlen, const char *params,
+		size_t plen, mod_pv_tr *tr, const char **err);
+
+/* Apply *tr to *in, storing the result in *out (which may be `in`).
+ * Strings of the result come from the arena or view the input's bytes (so
+ * they live as long as both). `eval`/`ud` evaluate PV parameters (eval may
+ * be NULL when there are none). Returns 0; -1 when the transformation
+ * fails (null input, not a URI, a PV parameter without a usable value, an
+ * index out of range where Kamailio fails ...), with *out null; or
+ * VM_E_NOMEM, with *out null, when the arena is full. */
+int mod_pv_tr_apply(const mod_pv_tr *tr, vm_arena *a, const vm_value *in,
+		vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+int mod_pv_tr_apply_s(const mod_pv_tr *tr, vm_arena *a, const vm_value *in,
+		vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+int mod_pv_tr_apply_uri(const mod_pv_tr *tr, vm_arena *a, const vm_value *in,
+		vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+int mod_pv_tr_apply_param(const mod_pv_tr *tr, vm_arena *a,
+		const vm_value *in, vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+int mod_pv_tr_apply_nameaddr(const mod_pv_tr *tr, vm_arena *a,
+		const vm_value *in, vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+int mod_pv_tr_apply_tobody(const mod_pv_tr *tr, vm_arena *a,
+		const vm_value *in, vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+int mod_pv_tr_apply_line(const mod_pv_tr *tr, vm_arena *a,
+		const vm_value *in, vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+
 #endif
