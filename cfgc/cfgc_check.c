@@ -98,7 +98,6 @@ typedef struct {
 
 	/* current route walk */
 	int rtype;
-	const char *rname;
 	int loops, switches;
 	int depth;          /* expression recursion, bounded by MAX_EXPR_DEPTH */
 	int too_deep;       /* reported once */
@@ -672,9 +671,7 @@ static void expr_leave(chk *c)
 
 static void type_error(chk *c, const cfgc_node *at, const char *what)
 {
-	cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "type-mismatch", at->span,
-	                              "type mismatch: %s", what);
-	(void)d;
+	cfgc_diag_span(c->ctx, CFGC_ERROR, "type-mismatch", at->span, "type mismatch: %s", what);
 }
 
 /* Static type of an expression (T_UNKNOWN for PVs and the like), with
@@ -761,7 +758,7 @@ static int expr_type_in(chk *c, const cfgc_node *e)
 /* ------------------------------------------------------- expressions */
 
 static void check_expr(chk *c, const cfgc_node *e);
-static void check_call(chk *c, const cfgc_node *n, int as_value);
+static void check_call(chk *c, const cfgc_node *n);
 
 static void check_pv_node(chk *c, const cfgc_node *e, int flags)
 {
@@ -829,7 +826,7 @@ static void check_expr_in(chk *c, const cfgc_node *e)
 		check_select(c, e);
 		break;
 	case N_CALL:
-		check_call(c, e, 1);
+		check_call(c, e);
 		break;
 	case N_ROUTE_CALL:
 		check_expr(c, e->a);
@@ -1034,9 +1031,8 @@ static void check_flag_arg(chk *c, const cfgc_node *n)
 	}
 }
 
-static void check_call(chk *c, const cfgc_node *n, int as_value)
+static void check_call(chk *c, const cfgc_node *n)
 {
-	(void)as_value;
 	const vm_module *mod = NULL, *omod = NULL;
 	const vm_fn_export *other = NULL;
 
@@ -1311,7 +1307,7 @@ static int check_stmt(chk *c, const cfgc_node *s)
 		vars_set(c, s->a, s->b);
 		return 0;
 	case N_CALL:
-		check_call(c, s, 0);
+		check_call(c, s);
 		return 0;
 	case N_ROUTE_CALL:
 		check_expr(c, s);
@@ -1324,15 +1320,11 @@ static int check_stmt(chk *c, const cfgc_node *s)
 static void check_route(chk *c, const cfgc_node *r)
 {
 	c->rtype = r->op;
-	c->rname = r->str;
 	c->loops = c->switches = 0;
 	vars_forget(c);
-	if (r->op == RT_EVENT && r->str && !event_known(c, r->str)) {
-		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_WARNING, "unknown-event-route",
-		                              r->name_span.len ? r->name_span : r->span,
-		                              "no loaded module raises event_route[%s]: this block never runs", r->str);
-		(void)d;
-	}
+	if (r->op == RT_EVENT && r->str && !event_known(c, r->str))
+		cfgc_diag_span(c->ctx, CFGC_WARNING, "unknown-event-route", r->name_span.len ? r->name_span : r->span,
+		               "no loaded module raises event_route[%s]: this block never runs", r->str);
 	check_list(c, r->a);
 }
 
@@ -1463,7 +1455,6 @@ static void check_run(cfgc_ctx *ctx, int partial)
 			define_route(c, n);
 
 	/* pass 2: everything in file order */
-	const cfgc_node *first_route = NULL;
 	for (const cfgc_node *n = ctx->top; n; n = n->next) {
 		switch (n->kind) {
 		case N_LOADMODULE:
@@ -1502,8 +1493,6 @@ static void check_run(cfgc_ctx *ctx, int partial)
 			}
 			break;
 		case N_ROUTE:
-			if (!first_route)
-				first_route = n;
 			check_route(c, n);
 			break;
 		default:
