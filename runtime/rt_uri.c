@@ -93,7 +93,7 @@ static int rt_uri_ipv6(const char *s, size_t len)
 	return ncolon >= 2;
 }
 
-/* Hostname: letters, digits, '-', '.', '_'. 1, else 0. */
+/* Hostname: letters, digits, '-', '.' (Kamailio refuses '_'). 1, else 0. */
 static int rt_uri_hostname(const char *s, size_t len)
 {
 	size_t i;
@@ -102,7 +102,7 @@ static int rt_uri_hostname(const char *s, size_t len)
 		return 0;
 	for (i = 0; i < len; i++) {
 		int c = (unsigned char)s[i];
-		if (!rt_uri_alnum(c) && c != '-' && c != '.' && c != '_')
+		if (!rt_uri_alnum(c) && c != '-' && c != '.')
 			return 0;
 	}
 	return 1;
@@ -241,8 +241,17 @@ int rt_uri_parse(const char *s, size_t len, rt_uri *u)
 	u->scheme.len = colon;
 	i = colon + 1;
 
-	/* Headers: from the first '?'. */
-	for (end = i; end < len && s[end] != '?'; end++)
+	/* The userinfo ends at the first '@' anywhere: '@' may appear raw only
+	 * there (user and password may hold '?', '/' and ';'; params and
+	 * headers may not hold '@'). */
+	for (at = i; at < len && s[at] != '@'; at++)
+		;
+	if (u->type == RT_URI_TEL || u->type == RT_URI_TELS)
+		at = len;
+	pstart = at < len ? at + 1 : i;
+
+	/* Headers: from the first '?' after the userinfo. */
+	for (end = pstart; end < len && s[end] != '?'; end++)
 		;
 	if (end < len) {
 		u->headers.s = s + end + 1;
@@ -267,11 +276,7 @@ int rt_uri_parse(const char *s, size_t len, rt_uri *u)
 		return 0;
 	}
 
-	/* userinfo: up to an '@' before the headers. */
-	for (at = i; at < end && s[at] != '@'; at++)
-		;
-	pstart = i;
-	if (at < end) {
+	if (at < len) {
 		size_t k, pc = (size_t)-1;
 		if (at == i)
 			return -1;
@@ -289,7 +294,6 @@ int rt_uri_parse(const char *s, size_t len, rt_uri *u)
 			u->passwd.s = s + pc + 1;
 			u->passwd.len = at - pc - 1;
 		}
-		pstart = at + 1;
 	}
 
 	/* hostport, then ;params */
