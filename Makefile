@@ -6,6 +6,8 @@
 #   make san      the same build with AddressSanitizer + UBSan (build-san/)
 #   make conformance   cfgc --check over ../shared/corpus
 #   make fuzz     libFuzzer harness over the preprocessor and parser (60 s)
+#   make fuzz-image    libFuzzer harness over the bytecode image reader (60 s)
+#   make docs     docs/opcodes.md from vm/vm_opcodes.h (part of `make`)
 #   make check-deps    report #include lines that cross layers the wrong way
 #
 # Test programs: every regress/<dir>/test_<name>.c is a TAP program, built
@@ -48,8 +50,14 @@ CFGC_OBJ := $(CFGC_SRC:%.c=$(B)/%.o) $(GEN_C:%.c=%.o)
 
 
 .PHONY: golden
-.PHONY: all deps test test-san regress-progs run san conformance fuzz clean check-deps bench
-all: $(BIN)/cfgc
+.PHONY: all deps test test-san regress-progs run san conformance fuzz fuzz-image docs clean check-deps bench
+all: $(BIN)/cfgc docs
+
+# The opcode reference, generated from the one list in vm/vm_opcodes.h.
+docs: docs/opcodes.md
+docs/opcodes.md: vm/vm_opcodes.h scripts/gen-opcodes.awk
+	@mkdir -p docs
+	awk -f scripts/gen-opcodes.awk vm/vm_opcodes.h > $@.tmp && mv $@.tmp $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -133,6 +141,20 @@ fuzz: deps
 
 $(B)/fuzz_cfgc: regress/fuzz/fuzz_cfgc.c $(CFGC_OBJ) $(B)/libsipvm.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icfgc -o $@ $< $(CFGC_OBJ) $(B)/libsipvm.a
+
+# libFuzzer over the bytecode image reader (vm_image_read, then the
+# listing and a write/read round trip of what loads), 60 s, seeded with the
+# images regress/image/test_image builds. Built with clang into build-fuzz/.
+fuzz-image: deps
+	$(MAKE) SAN=1 B=build-fuzz CC=clang SANFLAGS="$(FUZZ_FLAGS)" build-fuzz/fuzz_image
+	$(MAKE) build/regress/image/test_image
+	rm -rf build-fuzz/seed-image && mkdir -p build-fuzz/seed-image build-fuzz/found-image
+	IMAGE_SEED_DIR=build-fuzz/seed-image build/regress/image/test_image >/dev/null
+	build-fuzz/fuzz_image -max_total_time=$${FUZZ_SECONDS:-60} -max_len=16384 -timeout=5 \
+	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-image build-fuzz/seed-image
+
+$(B)/fuzz_image: regress/fuzz/fuzz_image.c $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
 
 conformance: all
 	sh regress/conformance/run.sh

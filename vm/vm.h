@@ -7,7 +7,10 @@
  * registry that gathers them. The compiler (cfgc) checks scripts against
  * the registry; the interpreter and the Lua bridge call through it. Also
  * the run-time values of the language and its expression operators, with
- * Kamailio 5.6.3's conversion rules (vm_value.c).
+ * Kamailio 5.6.3's conversion rules (vm_value.c); and compiled programs:
+ * the opcode list (vm_opcodes.h), the program tables and their builders,
+ * the bytecode image format with a reader that checks every operand
+ * (vm_image.c), and the listing (vm_dis.c).
  *
  * Must not: depend on anything but libc; know about sockets, SIP or Lua.
  */
@@ -17,6 +20,7 @@
 #include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Route-type mask bits, equal to Kamailio's. */
 #define VM_RT_REQUEST        0x001u
@@ -328,5 +332,216 @@ typedef struct {
 extern const vm_op_def vm_ops[];
 /* The row for name and arity, or NULL. */
 const vm_op_def *vm_op_find(const char *name, int arity);
+
+/* ------------------------------------------------------------------------
+ * Programs (vm_image.c, vm_dis.c)
+ *
+ * A compiled script: its tables, its code and where each instruction came
+ * from. The tables name things (PVs as written, functions by module and
+ * name, routes by name); the loader binds them to registry entries once,
+ * so no instruction carries a pointer and a program can be written to a
+ * file (vm_image_write) and read back (vm_image_read, which checks every
+ * operand before returning it). The opcodes are listed in vm_opcodes.h.
+ * ------------------------------------------------------------------------ */
+
+#include "vm_opcodes.h"
+
+/* Opcodes: VM_OP_NOP ... , VM_OP__COUNT. */
+enum {
+#define VM_X_ENUM(name, fmt, a, b, c, meaning) VM_OP_##name,
+	VM_OPCODES(VM_X_ENUM)
+#undef VM_X_ENUM
+	VM_OP__COUNT
+};
+
+/* Instruction formats and operand kinds, as vm_opcodes.h writes them. */
+enum { VM_FMT_ABC, VM_FMT_ABx, VM_FMT_AsBx, VM_FMT_A, VM_FMT_sBx };
+enum {
+	VM_OPND__, VM_OPND_R, VM_OPND_I, VM_OPND_T, VM_OPND_K, VM_OPND_P,
+	VM_OPND_F, VM_OPND_X, VM_OPND_N, VM_OPND_FN, VM_OPND_RT, VM_OPND_J
+};
+
+/* What vm_opcodes.h says of one opcode. */
+typedef struct {
+	const char *name;     /* "PVGET" */
+	uint8_t fmt;          /* VM_FMT_* */
+	uint8_t a, b, c;      /* VM_OPND_*; b is Bx's kind in ABx/AsBx/sBx */
+	const char *meaning;  /* the one-line meaning */
+} vm_opinfo;
+
+/* Indexed by opcode, VM_OP__COUNT rows. */
+extern const vm_opinfo vm_opinfo_table[];
+
+/* Instructions: op bits 0-7, A 8-15, B 16-23, C 24-31, Bx = B | C << 8. */
+typedef uint32_t vm_insn;
+#define VM_SBX_BIAS 32767
+#define VM_BX_MAX   0xFFFFu
+#define VM_SBX_MIN  (-VM_SBX_BIAS)
+#define VM_SBX_MAX  (0xFFFF - VM_SBX_BIAS)
+
+#define VM_ABC(op, a, b, c) ((vm_insn)(op) | (vm_insn)((a) & 0xFF) << 8 | \
+	(vm_insn)((b) & 0xFF) << 16 | (vm_insn)((c) & 0xFF) << 24)
+#define VM_ABX(op, a, bx) ((vm_insn)(op) | (vm_insn)((a) & 0xFF) << 8 | \
+	(vm_insn)((bx) & 0xFFFF) << 16)
+#define VM_ASBX(op, a, sbx) VM_ABX(op, a, (sbx) + VM_SBX_BIAS)
+#define VM_IA(op, a) VM_ABC(op, a, 0, 0)
+#define VM_ISBX(op, sbx) VM_ASBX(op, 0, sbx)
+
+#define VM_GET_OP(i)  ((unsigned)((i) & 0xFF))
+#define VM_GET_A(i)   ((unsigned)(((i) >> 8) & 0xFF))
+#define VM_GET_B(i)   ((unsigned)(((i) >> 16) & 0xFF))
+#define VM_GET_C(i)   ((unsigned)(((i) >> 24) & 0xFF))
+#define VM_GET_BX(i)  ((unsigned)(((i) >> 16) & 0xFFFF))
+#define VM_GET_SBX(i) ((int)VM_GET_BX(i) - VM_SBX_BIAS)
+
+/* Regex flags (vm_regex_src.flags). */
+#define VM_RE_ICASE 0x1u  /* `=~` ignores case; switch's regex cases do not */
+#define VM_RE_KNOWN 0x1u
+
+/* Jump-table entry kinds. */
+enum { VM_CASE_INT = 1, VM_CASE_STR = 2, VM_CASE_REGEX = 3 };
+
+/* Every string of a program is malloc'd, NUL-terminated (not counted in
+ * len) and owned by the program. Only constants may hold NUL bytes. */
+typedef struct {
+	uint8_t kind;     /* VM_INT or VM_STR */
+	int32_t i;
+	char *s;
+	uint32_t len;
+} vm_const;
+
+typedef struct {
+	char *s;
+	uint32_t len;
+} vm_text;
+
+typedef struct {
+	char *src;
+	uint32_t len;
+	uint32_t flags;   /* VM_RE_* */
+} vm_regex_src;
+
+typedef struct {
+	char *module;     /* "" for the core */
+	char *name;
+	uint32_t nargs;   /* arguments in R[A+1] .. R[A+nargs], at most 255 */
+} vm_fnref;
+
+/* A route: the main `request_route` is VM_RT_REQUEST with the name "";
+ * `route[X]` is VM_RT_REQUEST named X; the core `onreply_route` is
+ * VM_RT_CORE_ONREPLY named "". Its code is code[first .. first+count). */
+typedef struct {
+	uint32_t type;    /* VM_RT_* bits */
+	char *name;
+	uint32_t first;
+	uint32_t count;   /* 0 while declared but not yet built */
+	uint32_t nregs;   /* at most 256 */
+	int defined;      /* vm_prog_begin_route was called (builders only) */
+} vm_route;
+
+/* A switch case: key is the int (VM_CASE_INT), a string constant's index
+ * in K (VM_CASE_STR) or a regex's index in X (VM_CASE_REGEX); target is a
+ * pc of the route holding the SWITCH. */
+typedef struct {
+	uint8_t kind;
+	int32_t key;
+	uint32_t target;
+} vm_case;
+
+typedef struct {
+	vm_case *cases;
+	uint32_t ncases, cap;
+	uint32_t dflt;    /* the pc when no case matches (end of the switch
+			   * when it has no `default`) */
+} vm_jtab;
+
+/* Line table: from code[pc] on (a pc of the whole code array), until the
+ * next entry, instructions come from files[file] at `line`. */
+typedef struct {
+	uint32_t pc;
+	uint32_t file;
+	uint32_t line;
+} vm_lineinfo;
+
+#define VM_PROG_ARRAY(type, name) type *name; uint32_t n##name, cap_##name
+typedef struct vm_prog {
+	VM_PROG_ARRAY(vm_const, k);       /* K: constants */
+	VM_PROG_ARRAY(vm_text, p);        /* P: pseudo-variables as written */
+	VM_PROG_ARRAY(vm_text, f);        /* F: formats ("Tweeting to $mqk(q)") */
+	VM_PROG_ARRAY(vm_regex_src, x);   /* X: regexes */
+	VM_PROG_ARRAY(vm_text, net);      /* N: networks ("10.0.0.0/8") */
+	VM_PROG_ARRAY(vm_fnref, fn);      /* FN: functions */
+	VM_PROG_ARRAY(vm_route, rt);      /* RT: routes */
+	VM_PROG_ARRAY(vm_jtab, j);        /* J: switch jump tables */
+	VM_PROG_ARRAY(vm_insn, code);
+	VM_PROG_ARRAY(vm_lineinfo, lines);
+	VM_PROG_ARRAY(vm_text, files);
+	int cur_route;                    /* route being built, or -1 */
+} vm_prog;
+#undef VM_PROG_ARRAY
+
+/* Builders. Each returns an index (>= 0) into its table, or -1 when memory
+ * runs out or an argument is out of range (the program is then unchanged).
+ * add_* deduplicate: the same value gives the same index. Strings are
+ * copied. */
+vm_prog *vm_prog_new(void);
+/* Release p and everything it holds; NULL is allowed. */
+void vm_prog_free(vm_prog *p);
+int vm_prog_add_const_int(vm_prog *p, int32_t i);
+int vm_prog_add_const_str(vm_prog *p, const char *s, size_t len);
+int vm_prog_add_pv(vm_prog *p, const char *text, size_t len);
+int vm_prog_add_format(vm_prog *p, const char *text, size_t len);
+int vm_prog_add_regex(vm_prog *p, const char *src, size_t len, uint32_t flags);
+int vm_prog_add_net(vm_prog *p, const char *text, size_t len);
+int vm_prog_add_fn(vm_prog *p, const char *module, const char *name, unsigned nargs);
+int vm_prog_add_file(vm_prog *p, const char *name);
+/* The route of this type and name, declared if new (ROUTE may refer to a
+ * route before its code is built). */
+int vm_prog_route(vm_prog *p, uint32_t type, const char *name);
+/* Start the code of route rt (declared by vm_prog_route): what is emitted
+ * until vm_prog_end_route is its code. 0, or -1 (another route is being
+ * built, or rt is unknown or already built). */
+int vm_prog_begin_route(vm_prog *p, int rt);
+/* End the route being built; it uses nregs registers (<= 256). 0 or -1. */
+int vm_prog_end_route(vm_prog *p, unsigned nregs);
+/* Append an instruction to the route being built, from files[file] at
+ * line. Its pc within the route, or -1. */
+int vm_prog_emit(vm_prog *p, vm_insn insn, int file, uint32_t line);
+/* The pc the next vm_prog_emit will get, within the route being built. */
+int vm_prog_pc(const vm_prog *p);
+/* Point the jump (AsBx or sBx) at pc `at` of the route being built to
+ * pc `target`. 0, or -1 when out of range or not a jump. */
+int vm_prog_patch_jump(vm_prog *p, int at, int target);
+/* A new, empty jump table; cases added by vm_prog_add_case, default set by
+ * vm_prog_set_default (pcs of the route holding the SWITCH). */
+int vm_prog_add_jtab(vm_prog *p);
+int vm_prog_add_case(vm_prog *p, int jtab, int kind, int32_t key, uint32_t target);
+int vm_prog_set_default(vm_prog *p, int jtab, uint32_t target);
+
+/* Check a whole program as the loader does (every operand in its table and
+ * register range, jumps inside their route, routes ending in a terminator,
+ * the line table ordered and in range, ...). 0, or -1 with a one-line
+ * message in err. */
+int vm_prog_check(const vm_prog *p, char *err, size_t errlen);
+
+/* Images ("SVB\0", version VM_IMAGE_VERSION, tagged sections,
+ * little-endian). vm_image_encode builds one in a malloc'd buffer (*out,
+ * *outlen; the caller frees it): 0, or -1 when memory runs out.
+ * vm_image_write writes one to f: 0, or -1 (memory or I/O). */
+#define VM_IMAGE_VERSION 1
+int vm_image_encode(const vm_prog *p, unsigned char **out, size_t *outlen);
+int vm_image_write(const vm_prog *p, FILE *f);
+/* Read and check an image of len bytes: 0 with *out set (the caller frees
+ * it with vm_prog_free), or -1 with *out NULL and a one-line message in err
+ * naming what is wrong. Never reads outside buf, never allocates much more
+ * than len justifies. */
+int vm_image_read(const void *buf, size_t len, vm_prog **out, char *err, size_t errlen);
+
+/* The listing of every route (STYLE.md, "The listing a user debugs with"):
+ * names instead of indexes, no addresses. */
+void vm_prog_dump(const vm_prog *p, FILE *f);
+/* The label of route r: "request_route", "route[RELAY]",
+ * "failure_route[MANAGE]", "event_route[xhttp:request]" ... into buf. */
+const char *vm_route_label(const vm_route *r, char *buf, size_t n);
 
 #endif
