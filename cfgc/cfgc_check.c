@@ -416,8 +416,17 @@ static void check_loadmodule(chk *c, const cfgc_node *n)
 	check_module_path(c, n->a);
 	const char *name = mod_basename(c->ctx, n->a->str);
 	if (is_loaded(c, name)) {
-		cfgc_diag_span(c->ctx, CFGC_WARNING, "module-loaded-twice", n->a->span,
-		               "module '%s' is already loaded; this loadmodule is ignored", name);
+		/* Kamailio 5.6.3 warns "attempting to load the same module
+		 * twice" and then fails the parse ("failed to load module") */
+		if (c->ctx->opts.target == CFGC_TARGET_KAMAILIO) {
+			cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "module-loaded-twice", n->a->span,
+			                              "module '%s' is already loaded: Kamailio refuses to load it twice",
+			                              name);
+			cfgc_diag_help(c->ctx, d, "remove this loadmodule");
+		} else {
+			cfgc_diag_span(c->ctx, CFGC_WARNING, "module-loaded-twice", n->a->span,
+			               "module '%s' is already loaded; this loadmodule is ignored", name);
+		}
 		return;
 	}
 	const vm_module *m = vm_registry_find(c->reg, name);
@@ -450,9 +459,19 @@ static void check_loadmodule(chk *c, const cfgc_node *n)
 /* modparam("regex", "name", value): the module part is an anchored,
  * case-insensitive regular expression over the loaded modules; each
  * matching module must have the parameter with a compatible type. */
+static cfgc_span close_at(chk *c, cfgc_span at, const cfgc_node *whole, int *moved);
+
+/* The note for close_at() in a modparam that it moved. */
+static void modparam_note(chk *c, cfgc_diag *d, cfgc_span at, int moved)
+{
+	if (moved && d)
+		cfgc_diag_note(c->ctx, d, cfgc_map(c->ctx, at.off, NULL), "in this modparam");
+}
+
 static void check_modparam(chk *c, const cfgc_node *n)
 {
 	const cfgc_node *mn = n->a, *pn = n->b, *vn = n->c;
+	int moved;
 	if (!mn || !pn || !vn || mn->kind != N_STR || pn->kind != N_STR)
 		return;
 	if (vn->kind == N_STR && c->nmodparam_strs < 512)
@@ -486,8 +505,9 @@ static void check_modparam(chk *c, const cfgc_node *n)
 					break;
 			}
 		if (!p) {
-			cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "unknown-modparam", pn->span,
+			cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "unknown-modparam", close_at(c, pn->span, n, &moved),
 			                              "module '%s' has no parameter '%s'", m->name, pn->str);
+			modparam_note(c, d, pn->span, moved);
 			const char *best = NULL;
 			int bd = 4;
 			for (const vm_param_export *q = m->params; q && q->name; q++) {
@@ -503,10 +523,11 @@ static void check_modparam(chk *c, const cfgc_node *n)
 		}
 		int want = vn->kind == N_INT ? VM_PARAM_INT : VM_PARAM_STR;
 		if (vn->kind != N_PV && p->type != VM_PARAM_ANY && p->type != want) {
-			cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "modparam-type", vn->span,
+			cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "modparam-type", close_at(c, vn->span, n, &moved),
 			                              "parameter '%s' of module '%s' takes %s, not %s", p->name,
 			                              m->name, p->type == VM_PARAM_INT ? "an integer" : "a string",
 			                              want == VM_PARAM_INT ? "an integer" : "a string");
+			modparam_note(c, d, vn->span, moved);
 			if (p->type == VM_PARAM_INT && vn->kind == N_STR) {
 				char *end;
 				strtol(vn->str, &end, 10);
@@ -528,8 +549,10 @@ static void check_modparam(chk *c, const cfgc_node *n)
 	if (!matched) {
 		if (c->failed_modules && !vm_registry_find(c->reg, mn->str))
 			return; /* the loadmodule error already said it */
-		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "modparam-module-not-loaded", mn->span,
+		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "modparam-module-not-loaded",
+		                              close_at(c, mn->span, n, &moved),
 		                              "modparam for module '%s', which is not loaded", mn->str);
+		modparam_note(c, d, mn->span, moved);
 		if (vm_registry_find(c->reg, mn->str))
 			cfgc_diag_help(c->ctx, d, "add 'loadmodule \"%s.so\"' before this line", mn->str);
 	}
@@ -558,16 +581,41 @@ static route_def *find_route(chk *c, int ns, const char *name)
 	return NULL;
 }
 
+/* Record a route block. A second named block of the same type and name is
+ * an error at its closing '}': Kamailio 5.6.3 finds the duplicate when it
+ * reduces the whole block, so it reports that line (and any error inside
+ * the second block comes first). Notes point at both names. A block
+ * without a name (`request_route`, `route`, `onreply_route` ...) and
+ * `onreply_route[0]` are not checked by Kamailio: their actions are
+ * appended to the default block of their type, which runs them all (a
+ * warning, as that is seldom meant). */
 static void define_route(chk *c, const cfgc_node *r)
 {
 	int ns = route_ns(r->op);
 	const char *name = r->str ? r->str : "0";
 	route_def *old = find_route(c, ns, name);
+	int appends = r->name_span.len == 0 || r->op == RT_CORE_ONREPLY;
+	if (old && appends) {
+		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_WARNING, "route-appended",
+		                              r->name_span.len ? r->name_span : r->span,
+		                              "%s is defined again: Kamailio appends this block to the first one",
+		                              ns_name[ns]);
+		cfgc_diag_note(c->ctx, d, cfgc_map(c->ctx, old->span.off, NULL), "first defined here");
+		cfgc_diag_help(c->ctx, d, "merge the two blocks");
+		return;
+	}
 	if (old) {
-		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "duplicate-route", r->name_span.len ? r->name_span : r->span,
+		cfgc_span end = r->span;
+		if (end.len > 0) {
+			end.off += end.len - 1;
+			end.len = 1;
+		}
+		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "duplicate-route", end,
 		                              "%s%s%s%s is defined twice", ns_name[ns],
 		                              strcmp(name, "0") ? "[" : "", strcmp(name, "0") ? name : "",
 		                              strcmp(name, "0") ? "]" : "");
+		cfgc_diag_note(c->ctx, d, cfgc_map(c->ctx, (r->name_span.len ? r->name_span : r->span).off, NULL),
+		               "the second definition starts here");
 		cfgc_diag_note(c->ctx, d, cfgc_map(c->ctx, old->span.off, NULL), "first defined here");
 		return;
 	}
@@ -870,6 +918,13 @@ static void check_expr_in(chk *c, const cfgc_node *e)
 		if (e->op == OP_MATCH)
 			check_regex_const(c, e->b, 1);
 		break;
+	case N_ASSIGN:
+		/* `( $pv = exp )` used as a value (`if ($rm = "X")`, a typo for
+		 * '=='): Kamailio checks the left side as in a statement */
+		if (e->a && e->a->kind == N_PV)
+			check_pv_node(c, e->a, CFGC_PV_LVALUE);
+		check_expr(c, e->b);
+		break;
 	default:
 		break;
 	}
@@ -1031,8 +1086,43 @@ static void check_flag_arg(chk *c, const cfgc_node *n)
 	}
 }
 
+/* Where an error about a call or a modparam goes: Kamailio 5.6.3 resolves
+ * them when it reduces the whole statement, and reports at its closing
+ * ')'. On one line `at` (the name, the value ...) is shown; for a statement
+ * spread over lines, the ')' (so the line is Kamailio's), and *moved is
+ * set for a note at `at`. */
+static cfgc_span close_at(chk *c, cfgc_span at, const cfgc_node *whole, int *moved)
+{
+	cfgc_span end = whole->span;
+
+	*moved = 0;
+	if (end.len == 0 || c->ctx->out[end.off + end.len - 1] != ')')
+		return at;
+	end.off += end.len - 1;
+	end.len = 1;
+	cfgc_loc a = cfgc_map(c->ctx, at.off, NULL), b = cfgc_map(c->ctx, end.off, NULL);
+	if (a.file == b.file && a.line == b.line)
+		return at;
+	*moved = 1;
+	return end;
+}
+
+static cfgc_span call_at(chk *c, const cfgc_node *n, int *moved)
+{
+	return close_at(c, n->name_span.len ? n->name_span : n->span, n, moved);
+}
+
+/* The note that goes with call_at() when it moved the error. */
+static void call_note(chk *c, cfgc_diag *d, const cfgc_node *n, int moved)
+{
+	if (moved && d)
+		cfgc_diag_note(c->ctx, d, cfgc_map(c->ctx, (n->name_span.len ? n->name_span : n->span).off, NULL),
+		               "the call to '%s' starts here", n->str);
+}
+
 static void check_call(chk *c, const cfgc_node *n)
 {
+	int moved;
 	const vm_module *mod = NULL, *omod = NULL;
 	const vm_fn_export *other = NULL;
 
@@ -1059,9 +1149,10 @@ static void check_call(chk *c, const cfgc_node *n)
 	if (!f) {
 		cfgc_diag *d;
 		if (other) {
-			d = cfgc_diag_span(c->ctx, CFGC_ERROR, "wrong-arity", n->name_span.len ? n->name_span : n->span,
+			d = cfgc_diag_span(c->ctx, CFGC_ERROR, "wrong-arity", call_at(c, n, &moved),
 			                   "'%s' (module %s) does not take %d parameter%s", n->str, omod->name,
 			                   n->nargs, n->nargs == 1 ? "" : "s");
+			call_note(c, d, n, moved);
 			char buf[128] = "";
 			size_t bl = 0;
 			for (int i = 0; i < c->nloaded; i++)
@@ -1077,21 +1168,24 @@ static void check_call(chk *c, const cfgc_node *n)
 		if (!where && c->failed_modules)
 			return; /* probably from the module that could not be loaded */
 		if (where && !is_loaded(c, where->name)) {
-			d = cfgc_diag_span(c->ctx, CFGC_ERROR, "module-not-loaded", n->name_span.len ? n->name_span : n->span,
+			d = cfgc_diag_span(c->ctx, CFGC_ERROR, "module-not-loaded", call_at(c, n, &moved),
 			                   "'%s' is a function of module '%s', which is not loaded", n->str, where->name);
+			call_note(c, d, n, moved);
 			cfgc_diag_help(c->ctx, d, "add 'loadmodule \"%s.so\"' before its first use", where->name);
 			return;
 		}
 		if (!where && kwhere) {
 			if (c->failed_modules)
 				return;
-			d = cfgc_diag_span(c->ctx, CFGC_ERROR, "function-not-provided", n->name_span.len ? n->name_span : n->span,
+			d = cfgc_diag_span(c->ctx, CFGC_ERROR, "function-not-provided", call_at(c, n, &moved),
 			                   "'%s' is a function of Kamailio's module '%s', which sipvm does not provide",
 			                   n->str, kwhere->name);
+			call_note(c, d, n, moved);
 			return;
 		}
-		d = cfgc_diag_span(c->ctx, CFGC_ERROR, "unknown-function", n->name_span.len ? n->name_span : n->span,
+		d = cfgc_diag_span(c->ctx, CFGC_ERROR, "unknown-function", call_at(c, n, &moved),
 		                   "unknown function '%s'", n->str);
+		call_note(c, d, n, moved);
 		const char *smod = NULL;
 		const char *s = suggest_fn(c, n->str, &smod);
 		if (s)
@@ -1111,8 +1205,9 @@ static void check_call(chk *c, const cfgc_node *n)
 		int bit = 0;
 		while (bit < 9 && !(rt & (1u << bit)))
 			bit++;
-		cfgc_diag_span(c->ctx, CFGC_ERROR, "wrong-route-type", n->name_span.len ? n->name_span : n->span,
-		               "'%s' cannot be used in %s", n->str, rtn[bit]);
+		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "wrong-route-type", call_at(c, n, &moved),
+		                              "'%s' cannot be used in %s", n->str, rtn[bit]);
+		call_note(c, d, n, moved);
 	}
 
 	int core = mod && !strcmp(mod->name, "core");

@@ -65,6 +65,7 @@ cfgc_ctx *cfgc_ctx_new(const cfgc_opts *opts)
 		ctx->opts = *opts;
 	if (ctx->opts.max_errors <= 0)
 		ctx->opts.max_errors = 20;
+	ctx->eof_loc.file = -1;
 	return ctx;
 }
 
@@ -77,6 +78,7 @@ void cfgc_ctx_free(cfgc_ctx *ctx)
 	free(ctx->srcs);
 	free(ctx->out);
 	free(ctx->segs);
+	free(ctx->seps);
 	free(ctx->conds);
 	free(ctx->modes);
 	free(ctx->defs);

@@ -266,6 +266,18 @@ struct cfgc_ctx {
 	cfgc_define *defs;
 	int ndefs, defs_cap;
 
+	/* Where Kamailio 5.6.3 reports a syntax error at the end of the input:
+	 * the start of the last lexeme its scanner counted in the main file
+	 * (see pp_eof_loc); file -1 when unknown. */
+	cfgc_loc eof_loc;
+	int pp_stmts;     /* active #!subst/#!substdef(s): statements to Kamailio */
+	/* Output offsets where the source had a comment, a directive or a
+	 * define whose value is a string, in increasing order: Kamailio joins
+	 * adjacent strings ("a" "b") only across blanks and newlines of the
+	 * same input, so the lexer stops joining at these. */
+	uint32_t *seps;
+	size_t nseps, seps_cap;
+
 	/* parse result */
 	cfgc_node *top;   /* top-level statements in file order */
 	int syntax_errors;

@@ -66,6 +66,7 @@ typedef struct cfgc_lexstate {
 	uint32_t cstart;   /* where that comment started */
 	int braces;        /* '{' minus '}' seen so far */
 	int failed;        /* an error was reported: stop */
+	int ntops;         /* top-level statements parsed */
 } cfgc_lexstate;
 }
 
@@ -99,10 +100,29 @@ static cfgc_node *mk(cfgc_lexstate *st, cfgc_kind k, cfgc_span sp);
 static cfgc_nlist l_none(void);
 static cfgc_nlist l_one(cfgc_node *n);
 static cfgc_nlist l_add(cfgc_nlist l, cfgc_node *n);
+/* Report an error at the end of the input where Kamailio 5.6.3 puts it
+ * (ctx->eof_loc, the start of the main file's last lexeme). Returns 0 when
+ * that place is unknown (the caller reports at the last byte instead). */
+static int perr_eof(cfgc_lexstate *st, const char *code, const char *msg)
+{
+	cfgc_diag *d;
+
+	if (st->failed)
+		return 1;
+	if (st->ctx->eof_loc.file < 0)
+		return 0;
+	d = cfgc_diag_loc(st->ctx, CFGC_ERROR, code, st->ctx->eof_loc, 1, "%s", msg);
+	d->order = st->len;
+	st->ctx->syntax_errors++;
+	st->failed = 1;
+	return 1;
+}
+
 static cfgc_node *mk_bin(cfgc_lexstate *st, int op, cfgc_node *a, cfgc_node *b,
                          cfgc_span sp, cfgc_span opsp);
 static cfgc_node *mk_un(cfgc_lexstate *st, int op, cfgc_node *a, cfgc_span sp, cfgc_span opsp);
 static cfgc_node *mk_call(cfgc_lexstate *st, cfgc_node *name, cfgc_nlist args, cfgc_span sp, int bare);
+static int arg_no_call(cfgc_lexstate *st, const cfgc_node *e);
 static cfgc_node *mk_ret(cfgc_lexstate *st, cfgc_kind k, cfgc_node *val, cfgc_span sp, int parens);
 static cfgc_node *mk_oldcond(cfgc_lexstate *st, cfgc_node *left, int op, cfgc_node *rhs, cfgc_span sp);
 static cfgc_node *mk_route(cfgc_lexstate *st, int type, cfgc_node *name, cfgc_nlist body, cfgc_span sp);
@@ -231,7 +251,7 @@ cfg:
 
 top_list:
 	%empty				{ $$ = l_none(); }
-	| top_list top			{ $$ = l_add($1, $2); st->ctx->top = $$.head; }
+	| top_list top			{ $$ = l_add($1, $2); st->ctx->top = $$.head; st->ntops++; }
 	;
 
 /* top -> core_param | cfg_var | listen | alias | loadmodule | loadpath
@@ -596,7 +616,7 @@ args:
 /* A bare identifier is kept as N_ID: a flag name for setflag(), an
  * error the linter explains elsewhere. */
 arg:
-	exp				{ $$ = $1; }
+	exp				{ CHECK(arg_no_call(st, $1)); $$ = $1; }
 	| ID				{ $$ = $1; }
 	;
 
@@ -821,6 +841,42 @@ static cfgc_node *mk_un(cfgc_lexstate *st, int op, cfgc_node *a, cfgc_span sp, c
 }
 
 /* A call: `name` is the lexer's node for the function or action word. */
+/* The first call with parentheses in an expression (in source order), or
+ * NULL. Depth-bounded like the linter (deeper nests are its concern). */
+static const cfgc_node *first_call(const cfgc_node *e, int depth)
+{
+	const cfgc_node *r = NULL;
+
+	if (!e || depth > 2000)
+		return NULL;
+	if (e->kind == N_CALL)
+		return e->op ? NULL : e;
+	if (e->kind == N_ROUTE_CALL)
+		return NULL;
+	if (!(r = first_call(e->a, depth + 1)) && !(r = first_call(e->b, depth + 1)))
+		r = first_call(e->c, depth + 1);
+	return r;
+}
+
+/* A function's parameter cannot contain a function call: Kamailio 5.6.3
+ * stops parsing at the call's '(' ("use of function execution inside
+ * params not allowed"), so this is a syntax error there. */
+static int arg_no_call(cfgc_lexstate *st, const cfgc_node *e)
+{
+	const cfgc_node *f = first_call(e, 0);
+	uint32_t p;
+
+	if (!f)
+		return 1;
+	p = f->name_span.off + f->name_span.len;
+	while (p < st->len && st->buf[p] != '(')
+		p++;
+	cfgc_span sp = { p < st->len ? p : f->span.off, 1 };
+	perr(st, sp, "call-in-params", "a function call cannot be a parameter of another function ('%s' here)",
+	     f->str ? f->str : "?");
+	return 0;
+}
+
 static cfgc_node *mk_call(cfgc_lexstate *st, cfgc_node *name, cfgc_nlist args, cfgc_span sp, int bare)
 {
 	cfgc_node *n = mk(st, N_CALL, sp);
@@ -1256,6 +1312,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, cf
 			                      i == 0 ? "" : i == nexp - 1 ? " or " : ", ",
 			                      sym_text(exp[i], nb, sizeof nb));
 	}
+	if (tok == YYSYMBOL_YYEOF && perr_eof(st, "syntax", msg))
+		return 0;
 	if (sp.len == 0 && sp.off > 0 && sp.off >= st->len)
 		sp.off = st->len ? st->len - 1 : 0;
 	perr(st, sp, "syntax", "%s", msg);

@@ -446,6 +446,19 @@ static void pp_emit_text(pp_state *st, const char *s, size_t n, pp_pos p)
 	}
 }
 
+/* Note that the source has a comment, a directive or a string define
+ * here (ctx->seps): adjacent strings are not joined across it. */
+static void pp_mark_sep(pp_state *st)
+{
+	cfgc_ctx *ctx = st->ctx;
+	uint32_t off = (uint32_t)ctx->out_len;
+
+	if (ctx->nseps && ctx->seps[ctx->nseps - 1] == off)
+		return;
+	ctx->seps = pp_grow(ctx->seps, &ctx->seps_cap, ctx->nseps + 1, sizeof *ctx->seps);
+	ctx->seps[ctx->nseps++] = off;
+}
+
 /* Copy the current character to the output. */
 static void pp_copy(pp_state *st)
 {
@@ -1446,6 +1459,10 @@ static void pp_expand(pp_state *st, const cfgc_define *d, size_t n)
 		return;
 	}
 	st->expanded += vlen;
+	/* Kamailio joins a string with the strings after it, not with a
+	 * define's value: `"a" S` is two strings, `S "a"` one */
+	if (d->value[0] == '"')
+		pp_mark_sep(st);
 	pp_cur(st); /* drop exhausted frames first */
 	memset(&f, 0, sizeof f);
 	f.text = d->value;
@@ -1536,6 +1553,7 @@ static int pp_evroute(pp_state *st, int c)
  * dropped (through the end of any define value into the using line). */
 static void pp_line_comment(pp_state *st)
 {
+	pp_mark_sep(st);
 	pp_emit(st, ' ', pp_here(st));
 	pp_skip_line(st);
 }
@@ -1546,6 +1564,7 @@ static void pp_block_comment(pp_state *st)
 	pp_pos start = pp_here(st);
 	int depth = 0, c;
 
+	pp_mark_sep(st);
 	pp_emit(st, ' ', start);
 	for (;;) {
 		c = pp_cur(st);
@@ -2541,6 +2560,8 @@ static void pp_directive(pp_state *st, int d, size_t wl)
 	char dname[20];
 
 	snprintf(dname, sizeof dname, "#!%.*s", (int)wl, st->id.s);
+	if (st->active)
+		pp_mark_sep(st);
 	pp_skip_n(st, dlen);
 	/* 5.7's expression directives are plain comments to 5.6.3: no block
 	 * is opened, so a matching #!endif is left over, as in Kamailio */
@@ -2568,9 +2589,14 @@ static void pp_directive(pp_state *st, int d, size_t wl)
 	case D_DEFENVS: pp_dir_defenv(st, 1, 0, dname, start, dlen); break;
 	case D_TRYDEFENV: pp_dir_defenv(st, 0, 1, dname, start, dlen); break;
 	case D_TRYDEFENVS: pp_dir_defenv(st, 1, 1, dname, start, dlen); break;
-	case D_SUBST: pp_dir_subst(st, 0, dname, start, dlen); break;
-	case D_SUBSTDEF: pp_dir_subst(st, 1, dname, start, dlen); break;
-	case D_SUBSTDEFS: pp_dir_subst(st, 2, dname, start, dlen); break;
+	case D_SUBST:
+	case D_SUBSTDEF:
+	case D_SUBSTDEFS:
+		/* Kamailio's grammar has these as statements of their own */
+		if (st->active)
+			st->ctx->pp_stmts++;
+		pp_dir_subst(st, d == D_SUBST ? 0 : d == D_SUBSTDEF ? 1 : 2, dname, start, dlen);
+		break;
 	case D_INCLUDE: pp_include(st, 0, start); break;
 	case D_IMPORT: pp_include(st, 1, start); break;
 	}
@@ -3042,6 +3068,143 @@ static void pp_free(pp_state *st)
  * line map in ctx->segs. Returns -1 only when `path` itself cannot be
  * read (reported as an error at file -1); every other problem is a
  * diagnostic. */
+static int pp_eof_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\b';
+}
+
+/* #!KAMAILIO, #!SER, #!MAXCOMPAT, #!ALL */
+static int pp_eof_mode(const char *w, size_t n)
+{
+	return (n == 8 && !memcmp(w, "KAMAILIO", 8)) || (n == 3 && !memcmp(w, "SER", 3)) ||
+	       (n == 9 && !memcmp(w, "MAXCOMPAT", 9)) || (n == 3 && !memcmp(w, "ALL", 3));
+}
+
+/* Offset of the first line comment ('#' not starting a directive, or
+ * "//") in t[a, b), outside quoted strings; -1 when there is none. */
+static long pp_eof_comment(const char *t, size_t a, size_t b)
+{
+	char q = 0;
+
+	for (size_t i = a; i < b; i++) {
+		if (q) {
+			if (t[i] == '\\' && i + 1 < b)
+				i++;
+			else if (t[i] == q)
+				q = 0;
+		} else if (t[i] == '"' || t[i] == '\'') {
+			q = t[i];
+		} else if (t[i] == '#' || (t[i] == '/' && i + 1 < b && t[i + 1] == '/')) {
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+/* Where Kamailio 5.6.3 puts a syntax error found at the end of the input:
+ * its scanner's position is the start of the last lexeme it counted in the
+ * main file. Every blank, newline and skipped (#!ifdef'd out) character is
+ * a lexeme of its own, with these exceptions met on the last line:
+ *   - "#!endif" / "#!else" and their newline are one lexeme (start at '#'),
+ *     "#!ifdef NAME" ends with one for the blanks and newline after NAME;
+ *   - a line comment is '#' (or "//") and then the rest of the line with
+ *     its newline (without a newline, only the '#' or "//" counts);
+ *   - without a final newline, the last token ("*" "/" of a block comment,
+ *     a word, a string) starts the lexeme.
+ * `active` is whether the end of the file is outside skipped blocks. */
+static cfgc_loc pp_eof_loc(const cfgc_src *src, int file, int active)
+{
+	const char *t = src->text;
+	size_t n = src->len, ls, e, p;
+	cfgc_loc l = { file, 1, 1 };
+
+	if (n == 0)
+		return l;
+	e = t[n - 1] == '\n' ? n - 1 : n; /* end of the last line's text */
+	ls = e;
+	while (ls > 0 && t[ls - 1] != '\n')
+		ls--;
+	for (size_t i = 0; i < ls; i++)
+		if (t[i] == '\n')
+			l.line++;
+	p = ls;
+	while (p < e && pp_eof_blank((unsigned char)t[p]))
+		p++;
+	if (e < n) { /* the file ends with a newline */
+		l.col = (int)(e - ls) + 1;
+		if (p + 2 <= e && (t[p] == '#' || t[p] == '!') && t[p + 1] == '!') {
+			size_t w = p + 2, we = w, r;
+			while (we < e && pp_is_id_char((unsigned char)t[we]))
+				we++;
+			r = we;
+			if (pp_eof_mode(t + w, we - w)) {
+				/* #!KAMAILIO in column 1 is one lexeme; indented,
+				 * a comment */
+				l.col = p == ls ? 1 : (int)(p - ls) + 2;
+			} else if ((we - w == 5 && !memcmp(t + w, "endif", 5)) || (we - w == 4 && !memcmp(t + w, "else", 4))) {
+				while (r < e && pp_eof_blank((unsigned char)t[r]))
+					r++;
+				if (r == e)
+					l.col = (int)(p - ls) + 1;
+			} else if ((we - w == 5 && !memcmp(t + w, "ifdef", 5)) ||
+			           (we - w == 6 && !memcmp(t + w, "ifndef", 6))) {
+				while (r < e && pp_eof_blank((unsigned char)t[r]))
+					r++;
+				size_t id = r;
+				while (r < e && pp_is_id_char((unsigned char)t[r]))
+					r++;
+				size_t after = r;
+				while (r < e && pp_eof_blank((unsigned char)t[r]))
+					r++;
+				if (r == e && after > id)
+					l.col = (int)(after - ls) + 1;
+			}
+			return l;
+		}
+		if (active) {
+			long c = pp_eof_comment(t, ls, e);
+			if (c >= 0)
+				l.col = (int)((size_t)c - ls) + (t[c] == '#' ? 2 : 3);
+		}
+		return l;
+	}
+	/* no final newline: the last character, or the last token */
+	l.col = (int)(e - ls);
+	if (!active || pp_eof_blank((unsigned char)t[e - 1]))
+		return l;
+	if (p + 2 <= e && (t[p] == '#' || t[p] == '!') && t[p + 1] == '!') {
+		size_t we = p + 2;
+		while (we < e && pp_is_id_char((unsigned char)t[we]))
+			we++;
+		if (pp_eof_mode(t + p + 2, we - p - 2)) {
+			l.col = (int)(p - ls) + 1;
+			return l;
+		}
+		/* else a directive's last word */
+	} else {
+		long c = pp_eof_comment(t, ls, e);
+		if (c >= 0) {
+			l.col = (int)((size_t)c - ls) + 1;
+			return l;
+		}
+	}
+	if (e - ls >= 2 && t[e - 1] == '/' && t[e - 2] == '*') {
+		l.col = (int)(e - 2 - ls) + 1;
+	} else if (pp_is_id_char((unsigned char)t[e - 1])) {
+		size_t b = e - 1;
+		while (b > ls && (pp_is_id_char((unsigned char)t[b - 1]) || t[b - 1] == '.'))
+			b--;
+		l.col = (int)(b - ls) + 1;
+	} else if (t[e - 1] == '"' || t[e - 1] == '\'') {
+		size_t b = e - 1;
+		while (b > ls && !(t[b - 1] == t[e - 1] && (b < 2 || t[b - 2] != '\\')))
+			b--;
+		if (b > ls)
+			l.col = (int)(b - 1 - ls) + 1;
+	}
+	return l;
+}
+
 int cfgc_pp_run(cfgc_ctx *ctx, const char *path)
 {
 	pp_state st;
@@ -3058,6 +3221,7 @@ int cfgc_pp_run(cfgc_ctx *ctx, const char *path)
 	st.rec_at = none;
 	ctx->out_len = 0;
 	ctx->nsegs = 0;
+	ctx->nseps = 0;
 	pp_predefine(&st);
 	if (pp_read_file(path, &text, &len) != 0) {
 		cfgc_loc nowhere = { -1, 0, 0 };
@@ -3071,21 +3235,28 @@ int cfgc_pp_run(cfgc_ctx *ctx, const char *path)
 	ctx->segs = pp_grow(ctx->segs, &ctx->segs_cap, len / 16 + 64, sizeof *ctx->segs);
 	pp_open_src(&st, path, text, len, -1, none);
 	pp_loop(&st);
+	ctx->eof_loc = pp_eof_loc(&ctx->srcs[0], 0, st.active);
 	for (i = 0; !st.out_full && i < st.nifs; i++) {
 		const pp_if *e = &st.ifs[i];
 		char nb[100];
-		pp_diag(&st, CFGC_ERROR, "unclosed-ifdef", e->where, (size_t)e->where_len,
-		        "'#!%s %s' is never closed",
-		        e->kind == PP_IFDEF ? "ifdef" : e->kind == PP_IFNDEF ? "ifndef" : "ifexp",
-		        pp_clip(nb, sizeof nb, e->name, strlen(e->name)));
+		cfgc_diag *d = pp_diag(&st, CFGC_ERROR, "unclosed-ifdef", e->where, (size_t)e->where_len,
+		                       "'#!%s %s' is never closed",
+		                       e->kind == PP_IFDEF ? "ifdef" : e->kind == PP_IFNDEF ? "ifndef" : "ifexp",
+		                       pp_clip(nb, sizeof nb, e->name, strlen(e->name)));
+		/* Kamailio counts the directives after parsing the whole file:
+		 * a syntax error (at the end, often) is reported first */
+		if (d)
+			d->order = UINT32_MAX;
 	}
 	if (st.nstray_endif && !st.out_full) {
 		cfgc_diag *d = pp_diag(&st, CFGC_ERROR, "unbalanced-directive", st.stray_endif,
 		                       st.stray_endif_len,
 		                       "%d more '#!endif' than '#!ifdef'/'#!ifndef': Kamailio refuses the file",
 		                       st.nstray_endif);
-		if (d)
+		if (d) {
+			d->order = UINT32_MAX;
 			cfgc_diag_help(ctx, d, "remove the '#!endif' that closes nothing (the first is here)");
+		}
 	}
 	rc = 0;
 fail:
