@@ -225,6 +225,20 @@ static const vm_module *fn_anywhere(const vm_registry *reg, const char *name)
 	return NULL;
 }
 
+/* "Did you mean": keep `cand` in *best when it is within *limit edits of
+ * `want` and closer than what *best holds (the first of equally close
+ * candidates wins); *limit tightens to the distance kept. Returns 1 when
+ * `cand` was kept. */
+static int closest(const char *want, const char *cand, int *limit, const char **best)
+{
+	int d = cfgc_edit_distance(want, cand);
+	if (d > *limit || (*best && d >= *limit))
+		return 0;
+	*limit = d;
+	*best = cand;
+	return 1;
+}
+
 /* The closest function name among loaded modules (and, failing that, in
  * the whole registry), within an edit distance that scales with length. */
 static const char *suggest_fn(const chk *c, const char *name, const char **module)
@@ -237,16 +251,9 @@ static const char *suggest_fn(const chk *c, const char *name, const char **modul
 		size_t n = pass ? c->reg->nmods : (size_t)c->nloaded;
 		for (size_t i = 0; i < n; i++) {
 			const vm_module *m = pass ? c->reg->mods[i] : c->loaded[i];
-			for (const vm_fn_export *f = m->fns; f && f->name; f++) {
-				int d = cfgc_edit_distance(name, f->name);
-				if (d < best || (d == best && !res)) {
-					if (d > best)
-						continue;
-					best = d;
-					res = f->name;
+			for (const vm_fn_export *f = m->fns; f && f->name; f++)
+				if (closest(name, f->name, &best, &res))
 					*module = m->name;
-				}
-			}
 		}
 	}
 	return res;
@@ -304,13 +311,8 @@ static const char *lk_pv_suggest(void *env, const char *name, size_t n)
 	const char *best = NULL;
 	int bd = n < 3 ? 1 : 2;
 	for (int i = 0; i < c->nloaded; i++)
-		for (const vm_pv_export *p = c->loaded[i]->pvs; p && p->name; p++) {
-			int d = cfgc_edit_distance(buf, p->name);
-			if (d <= bd && (!best || d < bd)) {
-				bd = d;
-				best = p->name;
-			}
-		}
+		for (const vm_pv_export *p = c->loaded[i]->pvs; p && p->name; p++)
+			closest(buf, p->name, &bd, &best);
 	return best;
 }
 
@@ -342,12 +344,7 @@ static const char *lk_tr_suggest(void *env, const char *cls, size_t cn, const ch
 		for (const vm_tr_export *t = c->loaded[i]->trs; t && t->cls; t++) {
 			if (name && (strlen(t->cls) != cn || memcmp(t->cls, cls, cn)))
 				continue;
-			const char *cand = name ? t->name : t->cls;
-			int d = cfgc_edit_distance(buf, cand);
-			if (d <= bd && (!best || d < bd)) {
-				bd = d;
-				best = cand;
-			}
+			closest(buf, name ? t->name : t->cls, &bd, &best);
 		}
 	return best;
 }
@@ -366,17 +363,12 @@ static void add_module(chk *c, const vm_module *m)
 		c->htable_loaded = 1;
 }
 
-static const vm_module *suggest_module(const vm_registry *reg, const char *name)
+static const char *suggest_module(const vm_registry *reg, const char *name)
 {
-	const vm_module *best = NULL;
-	int bd = 3;
-	for (size_t i = 0; i < reg->nmods; i++) {
-		int d = cfgc_edit_distance(name, reg->mods[i]->name);
-		if (d < bd) {
-			bd = d;
-			best = reg->mods[i];
-		}
-	}
+	const char *best = NULL;
+	int bd = 2;
+	for (size_t i = 0; i < reg->nmods; i++)
+		closest(name, reg->mods[i]->name, &bd, &best);
 	return best;
 }
 
@@ -451,9 +443,9 @@ static void check_loadmodule(chk *c, const cfgc_node *n)
 	}
 	d = cfgc_diag_span(c->ctx, CFGC_ERROR, "unknown-module", n->a->span,
 	                   "unknown module '%s': %s has no such module", name, c->reg->label);
-	const vm_module *s = suggest_module(c->reg, name);
+	const char *s = suggest_module(c->reg, name);
 	if (s)
-		cfgc_diag_help(c->ctx, d, "did you mean '%s'?", s->name);
+		cfgc_diag_help(c->ctx, d, "did you mean '%s'?", s);
 }
 
 /* modparam("regex", "name", value): the module part is an anchored,
@@ -509,14 +501,9 @@ static void check_modparam(chk *c, const cfgc_node *n)
 			                              "module '%s' has no parameter '%s'", m->name, pn->str);
 			modparam_note(c, d, pn->span, moved);
 			const char *best = NULL;
-			int bd = 4;
-			for (const vm_param_export *q = m->params; q && q->name; q++) {
-				int dd = cfgc_edit_distance(pn->str, q->name);
-				if (dd < bd) {
-					bd = dd;
-					best = q->name;
-				}
-			}
+			int bd = 3;
+			for (const vm_param_export *q = m->params; q && q->name; q++)
+				closest(pn->str, q->name, &bd, &best);
 			if (best)
 				cfgc_diag_help(c->ctx, d, "did you mean '%s'?", best);
 			continue;
@@ -1429,13 +1416,8 @@ static const char *suggest_route(chk *c, int ns, const char *name)
 {
 	const char *best = NULL;
 	int bd = 1 + (int)strlen(name) / 3;
-	for (int i = 0; i < c->ndefs[ns]; i++) {
-		int d = cfgc_edit_distance(name, c->defs[ns][i].name);
-		if (d <= bd && (!best || d < bd)) {
-			bd = d;
-			best = c->defs[ns][i].name;
-		}
-	}
+	for (int i = 0; i < c->ndefs[ns]; i++)
+		closest(name, c->defs[ns][i].name, &bd, &best);
 	return best;
 }
 
