@@ -197,7 +197,7 @@ static size_t pv_locate(const char *p, const char *end, int *why)
 
 /* The return-code PV is built into the core grammar (RETCODE token):
  * known whatever the lookup says. */
-static const vm_pv_export pv_retcode = { "rc", 0 };
+static const vm_pv_export pv_retcode = { "rc", 0, NULL, NULL, NULL };
 
 /* Look a PV class up; NULL when no loaded module provides it. */
 static const vm_pv_export *pv_class(const pv_ck *ck, const char *name, size_t n)

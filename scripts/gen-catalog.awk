@@ -213,8 +213,8 @@ function emit_pvs(m, id,    i, w) {
 		if (length(cstr(pv_name[m, i])) + 1 > w) w = length(cstr(pv_name[m, i])) + 1
 	printf "static const vm_pv_export kam_%s_pvs[] = {\n", id
 	for (i = 1; i <= npv[m]; i++)
-		printf "\t{ %s %s },\n", pad(cstr(pv_name[m, i]) ",", w), pv_flags[m, i]
-	printf "\t{ NULL, 0 }\n};\n"
+		printf "\t{ %s %s, NULL, NULL, NULL },\n", pad(cstr(pv_name[m, i]) ",", w), pv_flags[m, i]
+	printf "\t{ NULL, 0, NULL, NULL, NULL }\n};\n"
 }
 
 function emit_trs(m, id,    i, w) {
@@ -272,7 +272,7 @@ END {
 	}
 	if ("fn" in need) print "static const vm_fn_export kam_no_fns[] = { { NULL, 0, 0, NULL, NULL, NULL } };"
 	if ("param" in need) print "static const vm_param_export kam_no_params[] = { { NULL, 0, 0 } };"
-	if ("pv" in need) print "static const vm_pv_export kam_no_pvs[] = { { NULL, 0 } };"
+	if ("pv" in need) print "static const vm_pv_export kam_no_pvs[] = { { NULL, 0, NULL, NULL, NULL } };"
 	if ("tr" in need) print "static const vm_tr_export kam_no_trs[] = { { NULL, NULL } };"
 	if ("ev" in need) print "static const char *const kam_no_events[] = { NULL };"
 
@@ -287,13 +287,13 @@ END {
 		if (ntr[m]) emit_trs(m, id)
 		if (nev[m]) emit_events(m, id)
 		printf "static const vm_module kam_%s = {\n", id
-		printf "\t%s,\n", cstr(m)
-		printf "\t%s,\n", nfn[m] ? "kam_" id "_fns" : "kam_no_fns"
-		printf "\t%s,\n", nparam[m] ? "kam_" id "_params" : "kam_no_params"
-		printf "\t%s,\n", npv[m] ? "kam_" id "_pvs" : "kam_no_pvs"
-		printf "\t%s,\n", ntr[m] ? "kam_" id "_trs" : "kam_no_trs"
-		printf "\t%s,\n", nev[m] ? "kam_" id "_events" : "kam_no_events"
-		printf "\t%s,\n", (m in unavail) ? cstr(unavail[m]) : "NULL"
+		printf "\t.name = %s,\n", cstr(m)
+		printf "\t.fns = %s,\n", nfn[m] ? "kam_" id "_fns" : "kam_no_fns"
+		printf "\t.params = %s,\n", nparam[m] ? "kam_" id "_params" : "kam_no_params"
+		printf "\t.pvs = %s,\n", npv[m] ? "kam_" id "_pvs" : "kam_no_pvs"
+		printf "\t.trs = %s,\n", ntr[m] ? "kam_" id "_trs" : "kam_no_trs"
+		printf "\t.events = %s,\n", nev[m] ? "kam_" id "_events" : "kam_no_events"
+		printf "\t.unavailable = %s,\n", (m in unavail) ? cstr(unavail[m]) : "NULL"
 		printf "};\n"
 		tfn += nfn[m]; tpar += nparam[m]; tpv += npv[m]; ttr += ntr[m]; tev += nev[m]
 	}

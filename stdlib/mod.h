@@ -42,6 +42,16 @@
 #define MOD_NOT_ONSEND   (MOD_REQ | MOD_FAIL | MOD_ONREPLY | MOD_BRANCH | \
                           MOD_ERROR | MOD_LOCAL | MOD_BRANCH_FAIL | MOD_EVENT)
 
+/* Per-worker state slots in vm_ctx.mod[] (VM_CTX_MODS of them). */
+enum {
+	MOD_SLOT_PV = 0,       /* $var store, $avp / $xavp lists of the message */
+	MOD_SLOT_CORE,         /* message flags, script flags, branch data */
+	MOD_SLOT_SL,           /* append_to_reply headers, reply state */
+	MOD_SLOT_TEXTOPS,
+	MOD_SLOT_XLOG,
+	MOD_SLOT__COUNT
+};
+
 /* Empty tables (just the terminator) for a module without exports of a
  * kind: a module's table pointers are never NULL. */
 extern const vm_fn_export mod_no_fns[];

@@ -81,15 +81,15 @@ static const vm_fn_export mod_core_fns[] = {
 };
 
 static const vm_pv_export mod_core_pvs[] = {
-	{ "null",    0 },
-	{ "?",       0 },
-	{ "rc",      0 },
-	{ "retcode", 0 },
-	{ "env",     VM_PV_NAME },
-	{ "envn",    VM_PV_NAME },
-	{ "def",     VM_PV_NAME },
-	{ "defn",    VM_PV_NAME },
-	{ NULL, 0 }
+	{ "null",    0, NULL, NULL, NULL },
+	{ "?",       0, NULL, NULL, NULL },
+	{ "rc",      0, NULL, NULL, NULL },
+	{ "retcode", 0, NULL, NULL, NULL },
+	{ "env",     VM_PV_NAME, NULL, NULL, NULL },
+	{ "envn",    VM_PV_NAME, NULL, NULL, NULL },
+	{ "def",     VM_PV_NAME, NULL, NULL, NULL },
+	{ "defn",    VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const char *const mod_core_events[] = {

@@ -46,9 +46,9 @@ static const vm_param_export mod_corex_params[] = {
 };
 
 static const vm_pv_export mod_corex_pvs[] = {
-	{ "cfg",   VM_PV_NAME },
-	{ "lsock", VM_PV_NAME },
-	{ NULL, 0 }
+	{ "cfg",   VM_PV_NAME, NULL, NULL, NULL },
+	{ "lsock", VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const vm_tr_export mod_corex_trs[] = {

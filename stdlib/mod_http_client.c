@@ -39,8 +39,8 @@ static const vm_param_export mod_http_client_params[] = {
 };
 
 static const vm_pv_export mod_http_client_pvs[] = {
-	{ "curlerror", VM_PV_NAME },
-	{ NULL, 0 }
+	{ "curlerror", VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const vm_module mod_http_client = {

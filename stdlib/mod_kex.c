@@ -24,8 +24,8 @@ static const vm_fn_export mod_kex_fns[] = {
 };
 
 static const vm_pv_export mod_kex_pvs[] = {
-	{ "sruid", 0 },
-	{ NULL, 0 }
+	{ "sruid", 0, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const vm_module mod_kex = {

@@ -3,7 +3,7 @@
 
 const vm_fn_export mod_no_fns[] = { { NULL, 0, 0, NULL, NULL, NULL } };
 const vm_param_export mod_no_params[] = { { NULL, 0, 0 } };
-const vm_pv_export mod_no_pvs[] = { { NULL, 0 } };
+const vm_pv_export mod_no_pvs[] = { { NULL, 0, NULL, NULL, NULL } };
 const vm_tr_export mod_no_trs[] = { { NULL, NULL } };
 const char *const mod_no_events[] = { NULL };
 

@@ -20,10 +20,10 @@ static const vm_param_export mod_mqueue_params[] = {
 };
 
 static const vm_pv_export mod_mqueue_pvs[] = {
-	{ "mqk",     VM_PV_NAME },
-	{ "mqv",     VM_PV_NAME },
-	{ "mq_size", VM_PV_NAME },
-	{ NULL, 0 }
+	{ "mqk",     VM_PV_NAME, NULL, NULL, NULL },
+	{ "mqv",     VM_PV_NAME, NULL, NULL, NULL },
+	{ "mq_size", VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const vm_module mod_mqueue = {

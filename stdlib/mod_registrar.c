@@ -62,8 +62,8 @@ static const vm_param_export mod_registrar_params[] = {
 };
 
 static const vm_pv_export mod_registrar_pvs[] = {
-	{ "ulc", VM_PV_WRITABLE | VM_PV_NAME | VM_PV_INDEX },
-	{ NULL, 0 }
+	{ "ulc", VM_PV_WRITABLE | VM_PV_NAME | VM_PV_INDEX, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const char *const mod_registrar_events[] = {

@@ -33,11 +33,11 @@ static const vm_param_export mod_rr_params[] = {
 };
 
 static const vm_pv_export mod_rr_pvs[] = {
-	{ "route_uri", 0 },
-	{ "fti",       0 },
-	{ "tti",       0 },
-	{ "rdir",      VM_PV_NAME },
-	{ NULL, 0 }
+	{ "route_uri", 0, NULL, NULL, NULL },
+	{ "fti",       0, NULL, NULL, NULL },
+	{ "tti",       0, NULL, NULL, NULL },
+	{ "rdir",      VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const vm_module mod_rr = {

@@ -9,8 +9,8 @@ static const vm_param_export mod_rtimer_params[] = {
 };
 
 static const vm_pv_export mod_rtimer_pvs[] = {
-	{ "rtimer_worker", 0 },
-	{ NULL, 0 }
+	{ "rtimer_worker", 0, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const vm_module mod_rtimer = {

@@ -60,8 +60,8 @@ static const vm_param_export mod_siputils_params[] = {
 };
 
 static const vm_pv_export mod_siputils_pvs[] = {
-	{ "pcv", VM_PV_NAME },
-	{ NULL, 0 }
+	{ "pcv", VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const vm_module mod_siputils = {

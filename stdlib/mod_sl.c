@@ -25,8 +25,8 @@ static const vm_param_export mod_sl_params[] = {
 };
 
 static const vm_pv_export mod_sl_pvs[] = {
-	{ "ltt", VM_PV_NAME },
-	{ NULL, 0 }
+	{ "ltt", VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const char *const mod_sl_events[] = {

@@ -22,9 +22,9 @@ static const vm_param_export mod_sqlops_params[] = {
 };
 
 static const vm_pv_export mod_sqlops_pvs[] = {
-	{ "dbr",     VM_PV_NAME },
-	{ "sqlrows", VM_PV_NAME },
-	{ NULL, 0 }
+	{ "dbr",     VM_PV_NAME, NULL, NULL, NULL },
+	{ "sqlrows", VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const vm_tr_export mod_sqlops_trs[] = {

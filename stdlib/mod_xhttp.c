@@ -15,8 +15,8 @@ static const vm_param_export mod_xhttp_params[] = {
 };
 
 static const vm_pv_export mod_xhttp_pvs[] = {
-	{ "hu", 0 },
-	{ NULL, 0 }
+	{ "hu", 0, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const vm_tr_export mod_xhttp_trs[] = {

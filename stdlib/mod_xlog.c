@@ -35,8 +35,8 @@ static const vm_param_export mod_xlog_params[] = {
 };
 
 static const vm_pv_export mod_xlog_pvs[] = {
-	{ "C", VM_PV_NAME },
-	{ NULL, 0 }
+	{ "C", VM_PV_NAME, NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const vm_module mod_xlog = {

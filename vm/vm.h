@@ -48,6 +48,8 @@
  * holds the catalog's fixup name. `impl` is NULL for functions that are
  * known to the compiler but not executable (yet, or at all). */
 struct vm_call;
+struct vm_loaded;
+struct vm_tr_class;
 typedef int (*vm_fn_impl)(struct vm_call *call);
 
 typedef struct {
@@ -71,9 +73,38 @@ typedef struct {
 #define VM_PV_WRITABLE 0x1u
 #define VM_PV_NAME     0x2u  /* takes an inner name: $x(name) */
 #define VM_PV_INDEX    0x4u  /* accepts [n] */
+
+/* One pseudo-variable class. The three functions are its implementation
+ * (NULL where the class has none yet, or for catalog entries):
+ *   parse  called once per PV of the class when a program is loaded, with
+ *          the inner name (NULL, 0 when there is none): checks it and
+ *          stores what it made of it in sp->data / sp->id (sp->cls, text,
+ *          name, index are set already). 0, or -1 with *err set to a static
+ *          message. May be NULL: the name is kept as text.
+ *   get    the value now: 0 with *out set (null when the PV has none; a
+ *          string may view the class's storage, valid until the PV is next
+ *          written, or the ctx arena), or -1 on error (*out null).
+ *   set    assign v (a null value: what `= $null` does for the class):
+ *          0, or -1 on error. `op` is VM_PV_ASSIGN for `=`, VM_PV_REPLACE
+ *          for `:=` (AVPs: drop every other value first).
+ * Classes with a name release sp->data in `parse`'s counterpart: when
+ * sp->cls_free is set by parse, the loader calls it on unload. */
+struct vm_ctx;
+struct vm_pvspec;
+struct vm_value;
+enum { VM_PV_ASSIGN = 0, VM_PV_REPLACE = 1 };
+typedef int (*vm_pv_parse_fn)(struct vm_pvspec *sp, const char *name,
+		size_t len, const char **err);
+typedef int (*vm_pv_get_fn)(struct vm_ctx *c, const struct vm_pvspec *sp,
+		struct vm_value *out);
+typedef int (*vm_pv_set_fn)(struct vm_ctx *c, const struct vm_pvspec *sp,
+		int op, const struct vm_value *v);
 typedef struct {
 	const char *name;
 	unsigned flags;
+	vm_pv_parse_fn parse;
+	vm_pv_get_fn get;
+	vm_pv_set_fn set;
 } vm_pv_export;
 
 typedef struct {
@@ -94,6 +125,22 @@ typedef struct {
 	/* Known but not available in this target (e.g. a module of Kamailio's
 	 * source tree that its Debian packages do not ship): why, or NULL. */
 	const char *unavailable;
+	/* Implementation hooks (sipvm's modules; all may be NULL):
+	 * trclasses  the transformation classes it implements ("s", "uri" ...),
+	 *            ending with a NULL cls;
+	 * init       once per loaded program, after binding: read the module's
+	 *            settings (vm_loaded_setting), set up shared state. 0, or -1
+	 *            with a message in err (the program is then refused);
+	 * ctx_init / ctx_free   per worker context (vm_ctx_init / vm_ctx_free):
+	 *            per-worker state in c->mod[] slots (stdlib/mod.h numbers
+	 *            them);
+	 * msg_done   after each message's routes ran: drop per-message state
+	 *            (AVPs, flags, reply headers ...). */
+	const struct vm_tr_class *trclasses;
+	int (*init)(struct vm_loaded *lp, char *err, size_t errlen);
+	int (*ctx_init)(struct vm_ctx *c);
+	void (*ctx_free)(struct vm_ctx *c);
+	void (*msg_done)(struct vm_ctx *c);
 } vm_module;
 
 /* A set of modules: what one target provides. `core` is always loaded. */
@@ -128,7 +175,7 @@ enum { VM_NULL = 0, VM_INT = 1, VM_STR = 2 };
  * with an int form) concatenates as a string but converts to int as `i`. */
 #define VM_VAL_BOTH 0x1u
 
-typedef struct {
+typedef struct vm_value {
 	uint8_t kind;      /* VM_NULL, VM_INT or VM_STR */
 	uint8_t flags;     /* VM_VAL_* */
 	int32_t i;         /* VM_INT, or VM_STR|VM_VAL_BOTH */
@@ -425,7 +472,21 @@ typedef struct {
 	char *module;     /* "" for the core */
 	char *name;
 	uint32_t nargs;   /* arguments in R[A+1] .. R[A+nargs], at most 255 */
+	/* Per argument, the index in K of the constant the compiler knows it
+	 * to be, or -1 when it is computed at run time; NULL when all are -1.
+	 * The loader prepares constant arguments once for the kinds that need
+	 * it (p: PV name, r: regex, R: route name). */
+	int32_t *kargs;
 } vm_fnref;
+
+/* A setting of the script: a core parameter (`module` ""), a modparam, or
+ * a loaded module (module "", name "loadmodule", the module's name as
+ * value). In source order; a name may repeat. */
+typedef struct {
+	char *module;
+	char *name;
+	vm_const val;
+} vm_setting;
 
 /* A route: the main `request_route` is VM_RT_REQUEST with the name "";
  * `route[X]` is VM_RT_REQUEST named X; the core `onreply_route` is
@@ -476,6 +537,7 @@ typedef struct vm_prog {
 	VM_PROG_ARRAY(vm_insn, code);
 	VM_PROG_ARRAY(vm_lineinfo, lines);
 	VM_PROG_ARRAY(vm_text, files);
+	VM_PROG_ARRAY(vm_setting, set);   /* settings (parameters, modules) */
 	int cur_route;                    /* route being built, or -1 */
 } vm_prog;
 #undef VM_PROG_ARRAY
@@ -494,6 +556,13 @@ int vm_prog_add_format(vm_prog *p, const char *text, size_t len);
 int vm_prog_add_regex(vm_prog *p, const char *src, size_t len, uint32_t flags);
 int vm_prog_add_net(vm_prog *p, const char *text, size_t len);
 int vm_prog_add_fn(vm_prog *p, const char *module, const char *name, unsigned nargs);
+/* The same with constant arguments: kargs[i] is the K index of argument i
+ * or -1 (kargs may be NULL). Entries differ when their kargs differ. */
+int vm_prog_add_fn_k(vm_prog *p, const char *module, const char *name,
+		unsigned nargs, const int32_t *kargs);
+/* Append a setting (not deduplicated): val is an int or a string. */
+int vm_prog_add_setting(vm_prog *p, const char *module, const char *name,
+		const vm_const *val);
 int vm_prog_add_file(vm_prog *p, const char *name);
 /* The route of this type and name, declared if new (ROUTE may refer to a
  * route before its code is built). */
@@ -528,7 +597,7 @@ int vm_prog_check(const vm_prog *p, char *err, size_t errlen);
  * little-endian). vm_image_encode builds one in a malloc'd buffer (*out,
  * *outlen; the caller frees it): 0, or -1 when memory runs out.
  * vm_image_write writes one to f: 0, or -1 (memory or I/O). */
-#define VM_IMAGE_VERSION 1
+#define VM_IMAGE_VERSION 2
 int vm_image_encode(const vm_prog *p, unsigned char **out, size_t *outlen);
 int vm_image_write(const vm_prog *p, FILE *f);
 /* Read and check an image of len bytes: 0 with *out set (the caller frees
@@ -543,5 +612,185 @@ void vm_prog_dump(const vm_prog *p, FILE *f);
 /* The label of route r: "request_route", "route[RELAY]",
  * "failure_route[MANAGE]", "event_route[xhttp:request]" ... into buf. */
 const char *vm_route_label(const vm_route *r, char *buf, size_t n);
+
+/* ------------------------------------------------------------------------
+ * Execution (vm_pv.c, vm_load.c, vm_exec.c)
+ *
+ * A program is loaded against a registry (vm_load): every name is bound
+ * once (PVs parsed into vm_pvspec, formats split into literal and PV
+ * parts, regexes compiled, functions found, constant arguments prepared)
+ * and each module's init hook runs. A worker then runs its routes with its
+ * own vm_ctx (registers, string arena, per-worker module state); the
+ * message being routed and the host that sends are opaque pointers that
+ * the runtime and the modules agree on.
+ * ------------------------------------------------------------------------ */
+
+/* Log levels, Kamailio's numbers (L_ALERT .. L_DBG). */
+enum {
+	VM_L_ALERT = -5, VM_L_BUG = -4, VM_L_CRIT2 = -3, VM_L_CRIT = -2,
+	VM_L_ERR = -1, VM_L_WARN = 0, VM_L_NOTICE = 1, VM_L_INFO = 2,
+	VM_L_DBG = 3
+};
+
+/* Index of a PV: none, [n] (negative counts from the end), [*], or a PV
+ * whose value is the index ([$var(i)]). */
+enum { VM_IDX_NONE = 0, VM_IDX_INT = 1, VM_IDX_ALL = 2, VM_IDX_PV = 3 };
+
+#define VM_PV_MAXTR 8
+
+/* A transformation class: parse the text between braces once ("s.substr,1,2"
+ * with the class name included) into *out (freed by free_tr), apply it to a
+ * value at run time. apply: 0 with *out set, -1 when it fails (*out null). */
+typedef struct vm_tr_class {
+	const char *cls;
+	int (*parse)(const struct vm_loaded *lp, const char *text, size_t len,
+			void **out, const char **err);
+	int (*apply)(struct vm_ctx *c, void *tr, const vm_value *in, vm_value *out);
+	void (*free_tr)(void *tr);
+} vm_tr_class;
+
+/* A parsed pseudo-variable: `$(avp(x)[2]{s.len})` is class avp, name "x",
+ * index 2, one transformation. Made by vm_pv_parse, owned by the loaded
+ * program. */
+typedef struct vm_pvspec {
+	const vm_pv_export *cls;
+	const char *module;      /* the module exporting cls */
+	char *text;              /* as written (NUL-terminated, owned) */
+	size_t len;
+	const char *name;        /* inner name, a view into text; NULL if none */
+	size_t nlen;
+	int id;                  /* the class's own use (set by parse) */
+	void *data;              /* the class's own use (set by parse) */
+	void (*data_free)(void *data);  /* releases data, or NULL */
+	int idx_kind;            /* VM_IDX_* */
+	int32_t idx;
+	struct vm_pvspec *idx_pv;
+	unsigned ntr;
+	const vm_tr_class *trc[VM_PV_MAXTR];
+	void *tr[VM_PV_MAXTR];
+} vm_pvspec;
+
+/* A format split into parts: literal text, or a PV to expand. */
+typedef struct {
+	const char *lit;         /* a view into the format's text, or NULL */
+	size_t len;
+	vm_pvspec *pv;           /* when lit is NULL */
+} vm_fmt_part;
+
+typedef struct {
+	char *text;              /* owned copy */
+	size_t len;
+	unsigned nparts;
+	vm_fmt_part *parts;
+	int constant;            /* no PV parts: the value is `text` itself */
+} vm_fmt;
+
+typedef struct vm_loaded vm_loaded;
+typedef struct vm_ctx vm_ctx;
+
+/* A function call in progress, given to the function's implementation. */
+typedef struct vm_call {
+	vm_ctx *ctx;
+	const vm_fn_export *fn;
+	const char *module;
+	unsigned nargs;
+	vm_value *args;          /* the arguments, evaluated (formats expanded) */
+	/* Per argument, what the loader prepared from a constant argument:
+	 * kind p: vm_pvspec *; r: regex_t * (REG_EXTENDED|REG_ICASE|REG_NEWLINE);
+	 * R: a route, as (intptr_t)(index + 1); NULL where nothing was prepared. */
+	void *const *fix;
+} vm_call;
+
+/* A hook the host gives for logging: one formatted line at `level`, with
+ * no trailing newline. */
+typedef void (*vm_log_fn)(vm_ctx *c, int level, const char *line, size_t len);
+
+#define VM_CTX_MODS 16        /* per-worker module slots (stdlib/mod.h) */
+#define VM_MAX_DEPTH 100      /* route() nesting, Kamailio's max_recursive_level */
+
+/* End reasons of a run (vm_run's *how). */
+enum { VM_END_RETURN = 0, VM_END_EXIT = 1, VM_END_DROP = 2, VM_END_ERROR = 3 };
+
+struct vm_ctx {
+	const vm_loaded *lp;
+	vm_arena arena;          /* strings built while running one message */
+	vm_value *regs;          /* register stack */
+	size_t nregs_cap;
+	size_t regtop;
+	int depth;               /* route nesting */
+	uint32_t route_type;     /* VM_RT_* of the route being run */
+	int32_t rc;              /* $rc / $? */
+	int32_t max_while_loops; /* core parameter (0: no limit) */
+	int log_level;           /* lines above it are not logged */
+	vm_log_fn log;           /* NULL: stderr */
+	FILE *trace;             /* --trace output, or NULL */
+	const char *cur_file;    /* where the instruction running comes from */
+	uint32_t cur_line;
+	void *msg;               /* the message being routed (the runtime's) */
+	void *host;              /* the runtime's worker (sending, sockets) */
+	void *mod[VM_CTX_MODS];  /* per-worker module state */
+	int worker;              /* worker number, 0 first */
+};
+
+/* Load a program against a registry: bind every table entry and run the
+ * modules' init hooks. On success the loaded program owns prog. 0 with
+ * *out set, or -1 with a message naming the problem in err (prog is then
+ * still the caller's). */
+int vm_load(vm_prog *prog, const vm_registry *reg, vm_loaded **out,
+		char *err, size_t errlen);
+void vm_unload(vm_loaded *lp);
+const vm_prog *vm_loaded_prog(const vm_loaded *lp);
+const vm_registry *vm_loaded_registry(const vm_loaded *lp);
+/* The index of the route of this type and name, or -1. */
+int vm_loaded_route(const vm_loaded *lp, uint32_t type, const char *name);
+/* The n-th (0 first) setting named module.name, or NULL. */
+const vm_const *vm_loaded_setting(const vm_loaded *lp, const char *module,
+		const char *name, unsigned n);
+/* Whether the script loads module `name` (core is always loaded). */
+int vm_loaded_has_module(const vm_loaded *lp, const char *name);
+
+/* Set up a worker context for lp (runs the modules' ctx_init hooks); 0 or
+ * -1. vm_ctx_free releases it (ctx_free hooks). */
+int vm_ctx_init(vm_ctx *c, const vm_loaded *lp, int worker);
+void vm_ctx_free(vm_ctx *c);
+/* After a message: the modules' msg_done hooks, arena reset. */
+void vm_ctx_msg_done(vm_ctx *c);
+
+/* Run route `rt` (an index from vm_loaded_route) of type route_type on the
+ * message set in c->msg. Returns the route's code (what return gave, or 1
+ * when it ended without one) and sets *how (may be NULL) to how it ended. */
+int32_t vm_run(vm_ctx *c, int rt, uint32_t route_type, int *how);
+
+/* Parse one PV as written ("$ru", "$(var(x){s.len})", "$avp(i:3)[1]")
+ * against lp's registry. 0 with *out set (the caller frees it with
+ * vm_pvspec_free), or -1 with a message in err. */
+int vm_pv_parse(const vm_loaded *lp, const char *text, size_t len,
+		vm_pvspec **out, char *err, size_t errlen);
+void vm_pvspec_free(vm_pvspec *sp);
+/* The value of sp now, its index and transformations applied: 0 with *out
+ * set (maybe null), or -1 (*out null). */
+int vm_pv_get(vm_ctx *c, const vm_pvspec *sp, vm_value *out);
+/* Assign to sp: 0, or -1 (read-only, or the class refused). */
+int vm_pv_set(vm_ctx *c, const vm_pvspec *sp, int op, const vm_value *v);
+/* The index of sp as an int (VM_IDX_INT or VM_IDX_PV); 0 when none. */
+int32_t vm_pv_index(vm_ctx *c, const vm_pvspec *sp);
+
+/* Split a format ("From $fu to $(ru{uri.user})") into parts. 0 with *out
+ * set (free with vm_fmt_free), or -1 with a message in err. `$$`? Kamailio
+ * keeps a lone '$' that starts no PV as text. */
+int vm_fmt_parse(const vm_loaded *lp, const char *text, size_t len,
+		vm_fmt **out, char *err, size_t errlen);
+void vm_fmt_free(vm_fmt *f);
+/* Expand a format: its literal parts and the values of its PVs (a null PV
+ * gives "<null>", as xlog prints it). 0 with *out a string (from the arena
+ * unless constant), or VM_E_NOMEM. */
+int vm_fmt_eval(vm_ctx *c, const vm_fmt *f, vm_value *out);
+
+/* Log a line through c->log (or stderr) when level <= c->log_level. */
+void vm_log(vm_ctx *c, int level, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+/* Log a run-time error, prefixed with the cfg file:line running. */
+void vm_error(vm_ctx *c, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -115,7 +115,14 @@ void vm_prog_free(vm_prog *p)
 	for (uint32_t i = 0; i < p->nfn; i++) {
 		free(p->fn[i].module);
 		free(p->fn[i].name);
+		free(p->fn[i].kargs);
 	}
+	for (uint32_t i = 0; i < p->nset; i++) {
+		free(p->set[i].module);
+		free(p->set[i].name);
+		free(p->set[i].val.s);
+	}
+	free(p->set);
 	for (uint32_t i = 0; i < p->nrt; i++)
 		free(p->rt[i].name);
 	for (uint32_t i = 0; i < p->nj; i++)
@@ -220,21 +227,68 @@ int vm_prog_add_regex(vm_prog *p, const char *src, size_t len, uint32_t flags)
 
 int vm_prog_add_fn(vm_prog *p, const char *module, const char *name, unsigned nargs)
 {
+	return vm_prog_add_fn_k(p, module, name, nargs, NULL);
+}
+
+/* Whether two kargs arrays of n entries say the same (NULL is all -1). */
+static int kargs_same(const int32_t *a, const int32_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if ((a ? a[i] : -1) != (b ? b[i] : -1))
+			return 0;
+	return 1;
+}
+
+int vm_prog_add_fn_k(vm_prog *p, const char *module, const char *name,
+		unsigned nargs, const int32_t *kargs)
+{
 	if (nargs > 255)
 		return -1;
+	int any = 0;
+	for (unsigned i = 0; kargs && i < nargs; i++) {
+		if (kargs[i] < -1 || (kargs[i] >= 0 && (uint32_t)kargs[i] >= p->nk))
+			return -1;
+		any |= kargs[i] >= 0;
+	}
+	if (!any)
+		kargs = NULL;
 	for (uint32_t i = 0; i < p->nfn; i++)
 		if (p->fn[i].nargs == nargs && strcmp(p->fn[i].module, module) == 0 &&
-				strcmp(p->fn[i].name, name) == 0)
+				strcmp(p->fn[i].name, name) == 0 &&
+				kargs_same(p->fn[i].kargs, kargs, nargs))
 			return (int)i;
 	char *m = dup_bytes(module, strlen(module));
 	char *n = dup_bytes(name, strlen(name));
-	if (!m || !n || GROW(p, fn) < 0) {
+	int32_t *k = NULL;
+	if (kargs && (k = malloc(nargs * sizeof(*k))))
+		memcpy(k, kargs, nargs * sizeof(*k));
+	if (!m || !n || (kargs && !k) || GROW(p, fn) < 0) {
 		free(m);
 		free(n);
+		free(k);
 		return -1;
 	}
-	p->fn[p->nfn] = (vm_fnref){ m, n, nargs };
+	p->fn[p->nfn] = (vm_fnref){ m, n, nargs, k };
 	return (int)p->nfn++;
+}
+
+int vm_prog_add_setting(vm_prog *p, const char *module, const char *name,
+		const vm_const *val)
+{
+	if ((val->kind != VM_INT && val->kind != VM_STR) ||
+			(val->kind == VM_STR && memchr(val->s, '\0', val->len)))
+		return -1;
+	char *m = dup_bytes(module, strlen(module));
+	char *n = dup_bytes(name, strlen(name));
+	char *v = val->kind == VM_STR ? dup_bytes(val->s, val->len) : NULL;
+	if (!m || !n || (val->kind == VM_STR && !v) || GROW(p, set) < 0) {
+		free(m);
+		free(n);
+		free(v);
+		return -1;
+	}
+	p->set[p->nset] = (vm_setting){ m, n, { val->kind, val->i, v, val->kind == VM_STR ? val->len : 0 } };
+	return (int)p->nset++;
 }
 
 int vm_prog_route(vm_prog *p, uint32_t type, const char *name)
@@ -534,6 +588,14 @@ int vm_prog_check(const vm_prog *p, char *err, size_t errlen)
 					p->fn[i].name[0] ? "more than 255 arguments" : "no name");
 			return -1;
 		}
+	for (uint32_t i = 0; i < p->nfn; i++)
+		for (uint32_t a = 0; p->fn[i].kargs && a < p->fn[i].nargs; a++)
+			if (p->fn[i].kargs[a] < -1 || (p->fn[i].kargs[a] >= 0 &&
+					(uint32_t)p->fn[i].kargs[a] >= p->nk)) {
+				snprintf(err, errlen, "function %u: argument %u names constant %d of %u",
+						i, a + 1, p->fn[i].kargs[a], p->nk);
+				return -1;
+			}
 
 	/* Which route owns each instruction: every one belongs to exactly one. */
 	if (p->ncode) {
@@ -732,6 +794,7 @@ static void w_put32(wbuf *w, size_t off, uint32_t v)
 #define TAG_JTAB TAG('J', 'T', 'A', 'B')
 #define TAG_CODE TAG('C', 'O', 'D', 'E')
 #define TAG_LINE TAG('L', 'I', 'N', 'E')
+#define TAG_SETS TAG('S', 'E', 'T', 'S')
 
 /* Start a section: its tag, a length patched by sec_end, its count. */
 static size_t sec_begin(wbuf *w, uint32_t tag, uint32_t count)
@@ -788,6 +851,21 @@ int vm_image_encode(const vm_prog *p, unsigned char **out, size_t *outlen)
 		w_str(&w, p->fn[i].module, (uint32_t)strlen(p->fn[i].module));
 		w_str(&w, p->fn[i].name, (uint32_t)strlen(p->fn[i].name));
 		w_u32(&w, p->fn[i].nargs);
+		w_u8(&w, p->fn[i].kargs != NULL);
+		for (uint32_t a = 0; p->fn[i].kargs && a < p->fn[i].nargs; a++)
+			w_u32(&w, (uint32_t)p->fn[i].kargs[a]);
+	}
+	sec_end(&w, at);
+	at = sec_begin(&w, TAG_SETS, p->nset);
+	for (uint32_t i = 0; i < p->nset; i++) {
+		const vm_setting *st = &p->set[i];
+		w_str(&w, st->module, (uint32_t)strlen(st->module));
+		w_str(&w, st->name, (uint32_t)strlen(st->name));
+		w_u8(&w, st->val.kind);
+		if (st->val.kind == VM_STR)
+			w_str(&w, st->val.s, st->val.len);
+		else
+			w_u32(&w, (uint32_t)st->val.i);
 	}
 	sec_end(&w, at);
 	at = sec_begin(&w, TAG_ROUT, p->nrt);
@@ -1017,6 +1095,16 @@ static void r_section(rbuf *r, vm_prog *p, uint32_t tag)
 			}
 			f->nargs = r_u32(r, "a function's nargs");
 			p->nfn++;
+			if (r_u8(r, "a function's constant-argument flag") && !r->failed) {
+				if (f->nargs > 255 || !r_need(r, (size_t)f->nargs * 4, "constant arguments"))
+					break;
+				if (f->nargs && !(f->kargs = malloc(f->nargs * sizeof(*f->kargs)))) {
+					r_fail(r, "out of memory");
+					break;
+				}
+				for (uint32_t a = 0; a < f->nargs; a++)
+					f->kargs[a] = (int32_t)r_u32(r, "a constant argument");
+			}
 		}
 		break;
 	case TAG_ROUT:
@@ -1059,6 +1147,28 @@ static void r_section(rbuf *r, vm_prog *p, uint32_t tag)
 			}
 		}
 		break;
+	case TAG_SETS:
+		c = R_COUNT(r, p, set, 13);
+		for (int i = 0; i < c && !r->failed; i++) {
+			vm_setting *st = &p->set[i];
+			if (r_str(r, &st->module, NULL, 0, "a setting's module") < 0)
+				break;
+			if (r_str(r, &st->name, NULL, 0, "a setting's name") < 0) {
+				free(st->module);
+				break;
+			}
+			p->nset++;
+			st->val.kind = r_u8(r, "a setting's kind");
+			if (st->val.kind == VM_STR) {
+				if (r_str(r, &st->val.s, &st->val.len, 0, "a setting's value") < 0)
+					break;
+			} else if (st->val.kind == VM_INT) {
+				st->val.i = (int32_t)r_u32(r, "a setting's value");
+			} else if (!r->failed) {
+				r_fail(r, "a setting has an unknown kind");
+			}
+		}
+		break;
 	case TAG_CODE:
 		c = R_COUNT(r, p, code, 4);
 		for (int i = 0; i < c && !r->failed; i++)
@@ -1088,7 +1198,7 @@ static const struct {
 	{ TAG_FILE, "FILE" }, { TAG_KONS, "KONS" }, { TAG_PVAR, "PVAR" },
 	{ TAG_FRMT, "FRMT" }, { TAG_REGX, "REGX" }, { TAG_NETS, "NETS" },
 	{ TAG_FUNC, "FUNC" }, { TAG_ROUT, "ROUT" }, { TAG_JTAB, "JTAB" },
-	{ TAG_CODE, "CODE" }, { TAG_LINE, "LINE" },
+	{ TAG_CODE, "CODE" }, { TAG_LINE, "LINE" }, { TAG_SETS, "SETS" },
 };
 
 static uint32_t get32(const unsigned char *b)

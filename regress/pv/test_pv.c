@@ -27,10 +27,10 @@
 #define I VM_PV_INDEX
 
 static const vm_pv_export fake_pvs[] = {
-	{ "ru", W }, { "rU", W }, { "fU", W }, { "si", 0 }, { "ct", 0 }, { "ai", I },
-	{ "T_reply_code", 0 }, { "var", W | N }, { "avp", W | N | I }, { "xavp", W | N },
-	{ "hdr", N | I }, { "sht", W | N }, { "cnt", N }, { "T_req", N }, { "_s", N },
-	{ "time", N }, { "af", N }, { "rb", 0 }, { NULL, 0 },
+	{ "ru", W, NULL, NULL, NULL }, { "rU", W, NULL, NULL, NULL }, { "fU", W, NULL, NULL, NULL }, { "si", 0, NULL, NULL, NULL }, { "ct", 0, NULL, NULL, NULL }, { "ai", I, NULL, NULL, NULL },
+	{ "T_reply_code", 0, NULL, NULL, NULL }, { "var", W | N, NULL, NULL, NULL }, { "avp", W | N | I, NULL, NULL, NULL }, { "xavp", W | N, NULL, NULL, NULL },
+	{ "hdr", N | I, NULL, NULL, NULL }, { "sht", W | N, NULL, NULL, NULL }, { "cnt", N, NULL, NULL, NULL }, { "T_req", N, NULL, NULL, NULL }, { "_s", N, NULL, NULL, NULL },
+	{ "time", N, NULL, NULL, NULL }, { "af", N, NULL, NULL, NULL }, { "rb", 0, NULL, NULL, NULL }, { NULL, 0, NULL, NULL, NULL },
 };
 
 static const char *const fake_trs[][2] = {
