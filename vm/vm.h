@@ -793,4 +793,21 @@ void vm_log(vm_ctx *c, int level, const char *fmt, ...)
 void vm_error(vm_ctx *c, const char *fmt, ...)
 		__attribute__((format(printf, 2, 3)));
 
+/* Regular expressions of `=~` and of switch's regex cases (vm_re.c): a
+ * matcher that answers "does it match" as POSIX regcomp(REG_EXTENDED |
+ * REG_NOSUB [| REG_ICASE] [| REG_NEWLINE]) + regexec would (glibc, C
+ * locale), much faster for the patterns scripts use; patterns it cannot
+ * handle itself are given to regcomp. The subject ends at its first NUL
+ * byte, as Kamailio passes C strings. */
+typedef struct vm_re vm_re;
+#define VM_RE_F_ICASE   0x1u
+#define VM_RE_F_NEWLINE 0x2u
+/* Compile src[0..len) (ends at a NUL byte if one is inside): 0 with *out
+ * set, VM_E_REGEX with a message in err (regerror's), or VM_E_NOMEM. */
+int vm_re_compile(vm_re **out, const char *src, size_t len, unsigned flags,
+		char *err, size_t errlen);
+/* 1 when s[0..len) matches (unanchored search), 0 when not, VM_E_NOMEM. */
+int vm_re_match(const vm_re *re, const char *s, size_t len);
+void vm_re_free(vm_re *re);
+
 #endif
