@@ -724,12 +724,19 @@ struct vm_ctx {
 	int log_level;           /* lines above it are not logged */
 	vm_log_fn log;           /* NULL: stderr */
 	FILE *trace;             /* --trace output, or NULL */
-	const char *cur_file;    /* where the instruction running comes from */
-	uint32_t cur_line;
+	uint32_t pc;             /* the instruction running (an index of the
+				  * whole code array): vm_error names its
+				  * file:line from the line table */
 	void *msg;               /* the message being routed (the runtime's) */
 	void *host;              /* the runtime's worker (sending, sockets) */
 	void *mod[VM_CTX_MODS];  /* per-worker module state */
 	int worker;              /* worker number, 0 first */
+	/* The host's answer to `uri == myself` / `is_myself`: 1 when the
+	 * URI, host or host:port in s[0..len) is this server's, else 0. NULL:
+	 * nothing is. */
+	int (*myself)(vm_ctx *c, const char *s, size_t len);
+	int stats;               /* count executed instructions in icount */
+	uint64_t icount;
 };
 
 /* Load a program against a registry: bind every table entry and run the
@@ -790,6 +797,8 @@ int vm_fmt_eval(vm_ctx *c, const vm_fmt *f, vm_value *out);
 void vm_log(vm_ctx *c, int level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 /* Log a run-time error, prefixed with the cfg file:line running. */
+/* The file and line of absolute pc `pc` of lp (file "?" when unknown). */
+const char *vm_loaded_line(const vm_loaded *lp, uint32_t pc, uint32_t *line);
 void vm_error(vm_ctx *c, const char *fmt, ...)
 		__attribute__((format(printf, 2, 3)));
 
