@@ -36,7 +36,7 @@ BISON ?= bison
 FLEX ?= flex
 
 VM_SRC := $(wildcard vm/*.c)
-RT_SRC := $(wildcard runtime/*.c)
+RT_SRC := $(filter-out runtime/rt_main.c,$(wildcard runtime/*.c))
 STD_SRC := $(wildcard stdlib/*.c)
 LIB_SRC := $(VM_SRC) $(RT_SRC) $(STD_SRC)
 CFGC_SRC := $(filter-out cfgc/cfgc_main.c,$(wildcard cfgc/*.c))
@@ -51,7 +51,7 @@ CFGC_OBJ := $(CFGC_SRC:%.c=$(B)/%.o) $(GEN_C:%.c=%.o)
 
 .PHONY: golden
 .PHONY: all deps test test-san regress-progs run san conformance fuzz fuzz-image docs clean check-deps bench
-all: $(BIN)/cfgc docs
+all: $(BIN)/cfgc $(BIN)/sipvm docs
 
 # The opcode reference, generated from the one list in vm/vm_opcodes.h.
 docs: docs/opcodes.md
@@ -97,6 +97,13 @@ CFGC_STATIC := $(if $(filter 1,$(SAN)),,-static)
 $(BIN)/cfgc: $(B)/cfgc/cfgc_main.o $(CFGC_OBJ) $(B)/libsipvm.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) $(CFGC_STATIC) -o $@ $^ $(LDLIBS)
+
+# sipvm links everything: it compiles a .cfg in process (the cfgc objects),
+# runs it (libsipvm.a) and its modules need gnutls, libcurl, Lua ...
+SIPVM_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+$(BIN)/sipvm: $(B)/runtime/rt_main.o $(CFGC_OBJ) $(B)/libsipvm.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SIPVM_LDLIBS) $(LDLIBS)
 
 # Test programs may reach library code that needs gnutls (the hashing
 # transformations of stdlib/mod_pv_tr.c); bin/cfgc never does and stays static.

@@ -13,7 +13,8 @@
 #    when both exist. It passes when it meets its own bar; disagreements
 #    within the bar are counted as skipped.
 #
-# Environment: CFGC (the cfgc to test, default bin/cfgc) and BUILD (the build
+# Environment: CFGC (the cfgc to test, default bin/cfgc), SIPVM (default:
+# sipvm beside that cfgc) and BUILD (the build
 # folder holding the test programs, default build); both are exported,
 # absolute, to the tests. Exit status 1 when anything failed.
 set -u
@@ -22,8 +23,9 @@ cd "$top" || exit 1
 
 abspath() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
 CFGC=$(abspath "${CFGC:-bin/cfgc}")
+SIPVM=$(abspath "${SIPVM:-$(dirname "$CFGC")/sipvm}")
 BUILD=$(abspath "${BUILD:-build}")
-export CFGC BUILD
+export CFGC SIPVM BUILD
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -332,6 +332,21 @@ struct rt_worker {
 	uint32_t sent_requests;
 };
 
+/* Set up worker number n for lp: its vm_ctx (c->host = w, the myself
+ * hook), its own address from the first `listen` (127.0.0.1:5060 without
+ * one). The caller sets send/send_ud. 0 or -1. */
+int rt_worker_init(rt_worker *w, const vm_loaded *lp, int n);
+void rt_worker_free(rt_worker *w);
+/* vm_ctx.myself for workers: the URI's host and port against the
+ * `listen` and `alias` settings. */
+int rt_worker_myself(vm_ctx *c, const char *s, size_t len);
+/* The route a message runs (request_route, the core reply route,
+ * event_route[xhttp:request]) and its type in *type; -1 when none. */
+int rt_worker_route_for(const vm_loaded *lp, const rt_msg *m, uint32_t *type);
+/* Run route rt on m, then the end-of-message hooks (vm_ctx_msg_done);
+ * the route's code, *how as vm_run's. */
+int32_t rt_worker_run(rt_worker *w, rt_msg *m, int rt, uint32_t type, int *how);
+
 /* The worker of a ctx (c->host). */
 static inline rt_worker *rt_worker_of(vm_ctx *c) { return (rt_worker *)c->host; }
 /* The message of a ctx (c->msg), NULL outside a message. */

@@ -1,0 +1,165 @@
+/*
+ * rt_worker.c — what a route runs in: a worker's context bound to a loaded
+ * program, the server's own addresses (`uri == myself`), and running the
+ * route a message calls for.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rt.h"
+
+/* Split "[proto:]host[:port]" (a `listen` or `alias` value) into host and
+ * port (0 when absent). IPv6 may be bracketed. */
+static void split_hostport(const char *s, size_t len, rt_view *host, unsigned *port)
+{
+	const char *end = s + len, *p;
+	*port = 0;
+	/* a leading protocol */
+	for (p = s; p < end && *p != ':' && *p != '['; p++)
+		;
+	if (p < end && *p == ':') {
+		size_t n = (size_t)(p - s);
+		if ((n == 3 && (!strncasecmp(s, "udp", 3) || !strncasecmp(s, "tcp", 3) ||
+				!strncasecmp(s, "tls", 3))) || (n == 4 && !strncasecmp(s, "sctp", 4)) ||
+				(n == 2 && !strncasecmp(s, "ws", 2)) || (n == 3 && !strncasecmp(s, "wss", 3)))
+			s = p + 1;
+	}
+	if (s < end && *s == '[') {
+		const char *rb = memchr(s, ']', (size_t)(end - s));
+		if (rb) {
+			host->s = s + 1;
+			host->len = (size_t)(rb - s - 1);
+			if (rb + 1 < end && rb[1] == ':')
+				*port = (unsigned)atoi(rb + 2);
+			return;
+		}
+	}
+	const char *colon = memchr(s, ':', (size_t)(end - s));
+	if (colon && !memchr(colon + 1, ':', (size_t)(end - colon - 1))) {
+		host->s = s;
+		host->len = (size_t)(colon - s);
+		*port = (unsigned)atoi(colon + 1);
+	} else {
+		host->s = s;
+		host->len = (size_t)(end - s);
+	}
+}
+
+/* Whether host:port matches the setting values of `name` (listen or
+ * alias). A missing port matches any; a listen without port is 5060. */
+static int match_setting(const vm_loaded *lp, const char *name, rt_view host,
+		unsigned port, int *any)
+{
+	const vm_const *k;
+	for (unsigned n = 0; (k = vm_loaded_setting(lp, "", name, n)) != NULL; n++) {
+		rt_view h;
+		unsigned p;
+		if (k->kind != VM_STR)
+			continue;
+		*any = 1;
+		split_hostport(k->s, k->len, &h, &p);
+		if (!p)
+			p = 5060;
+		if (h.len == host.len && strncasecmp(h.s, host.s, h.len) == 0 &&
+				(port == 0 || port == p || !strcmp(name, "alias")))
+			return 1;
+	}
+	return 0;
+}
+
+/* vm_ctx.myself: is the URI (or host[:port]) one of this server's? Its
+ * addresses are the `listen` and `alias` settings; with no `listen`, the
+ * loopback addresses and "localhost" (what a server bound to everything
+ * would answer for in a dry run). */
+int rt_worker_myself(vm_ctx *c, const char *s, size_t len)
+{
+	rt_view host;
+	unsigned port = 0;
+	rt_uri u;
+	if (len > 4 && (!strncasecmp(s, "sip:", 4) || !strncasecmp(s, "sips", 4) ||
+			!strncasecmp(s, "tel:", 4))) {
+		if (rt_uri_parse(s, len, &u) < 0 || !u.host.s)
+			return 0;
+		host = u.host;
+		port = u.port_no;
+	} else {
+		split_hostport(s, len, &host, &port);
+	}
+	if (host.len > 2 && host.s[0] == '[' && host.s[host.len - 1] == ']') {
+		host.s++;
+		host.len -= 2;
+	}
+	int any = 0;
+	if (match_setting(c->lp, "listen", host, port, &any) ||
+			match_setting(c->lp, "alias", host, port, &any))
+		return 1;
+	if (any)
+		return 0;
+	static const char *const local[] = { "127.0.0.1", "::1", "localhost" };
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (strlen(local[i]) == host.len && !strncasecmp(local[i], host.s, host.len))
+			return port == 0 || port == 5060;
+	return 0;
+}
+
+int rt_worker_init(rt_worker *w, const vm_loaded *lp, int n)
+{
+	memset(w, 0, sizeof(*w));
+	if (vm_ctx_init(&w->vm, lp, n) < 0)
+		return -1;
+	w->vm.host = w;
+	w->vm.myself = rt_worker_myself;
+	w->self.proto = RT_PROTO_UDP;
+	w->self.af = 4;
+	strcpy(w->self.ip, "127.0.0.1");
+	w->self.port = 5060;
+	const vm_const *k = vm_loaded_setting(lp, "", "listen", 0);
+	if (k && k->kind == VM_STR) {
+		rt_view h;
+		unsigned p;
+		split_hostport(k->s, k->len, &h, &p);
+		if (h.len && h.len < sizeof(w->self.ip) && h.s[0] != '*') {
+			memcpy(w->self.ip, h.s, h.len);
+			w->self.ip[h.len] = '\0';
+			w->self.af = memchr(h.s, ':', h.len) ? 6 : 4;
+		}
+		if (p)
+			w->self.port = (uint16_t)p;
+	}
+	return 0;
+}
+
+void rt_worker_free(rt_worker *w)
+{
+	vm_ctx_free(&w->vm);
+}
+
+/* The route a message calls for: request_route for a SIP request, the
+ * core reply route for a reply, event_route[xhttp:request] for HTTP.
+ * -1 when the program has none (the message is then left alone). */
+int rt_worker_route_for(const vm_loaded *lp, const rt_msg *m, uint32_t *type)
+{
+	if (m->is_http) {
+		*type = VM_RT_EVENT;
+		return vm_loaded_route(lp, VM_RT_EVENT, "xhttp:request");
+	}
+	if (m->is_request) {
+		*type = VM_RT_REQUEST;
+		return vm_loaded_route(lp, VM_RT_REQUEST, "");
+	}
+	*type = VM_RT_CORE_ONREPLY;
+	return vm_loaded_route(lp, VM_RT_CORE_ONREPLY, "");
+}
+
+int32_t rt_worker_run(rt_worker *w, rt_msg *m, int rt, uint32_t type, int *how)
+{
+	w->vm.msg = m;
+	w->sent_replies = 0;
+	w->sent_requests = 0;
+	int32_t code = vm_run(&w->vm, rt, type, how);
+	vm_ctx_msg_done(&w->vm);
+	w->vm.msg = NULL;
+	return code;
+}
