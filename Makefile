@@ -53,11 +53,12 @@ CFGC_OBJ := $(CFGC_SRC:%.c=$(B)/%.o) $(GEN_C:%.c=%.o)
 .PHONY: all deps test test-san regress-progs run san conformance fuzz fuzz-image docs clean check-deps bench
 all: $(BIN)/cfgc $(BIN)/sipvm docs
 
-# The opcode reference, generated from the one list in vm/vm_opcodes.h.
+# The opcode reference, generated from the one list in vm/vm_opcodes.h and
+# the blocks above each opcode's code in vm/vm_exec.c.
 docs: docs/opcodes.md
-docs/opcodes.md: vm/vm_opcodes.h scripts/gen-opcodes.awk
+docs/opcodes.md: vm/vm_opcodes.h vm/vm_exec.c scripts/gen-opcodes.awk
 	@mkdir -p docs
-	awk -f scripts/gen-opcodes.awk vm/vm_opcodes.h > $@.tmp && mv $@.tmp $@
+	awk -f scripts/gen-opcodes.awk vm/vm_opcodes.h vm/vm_exec.c > $@.tmp && mv $@.tmp $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
