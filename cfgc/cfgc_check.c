@@ -1433,7 +1433,9 @@ static void resolve_refs(chk *c)
 		const char *kind = r->ns == NS_EVENT ? "event_route" : ns_name[r->ns];
 		cfgc_diag *dg;
 		if (r->via[0] == '$')
-			dg = cfgc_diag_span(c->ctx, CFGC_ERROR, "undefined-route", r->span,
+			/* Kamailio resolves a PV's route name at run time: the
+			 * call logs an error and the script goes on. */
+			dg = cfgc_diag_span(c->ctx, CFGC_WARNING, "undefined-route", r->span,
 			                    "%s holds \"%s\" here, and there is no %s[%s]", r->via, r->name, kind, r->name);
 		else
 			dg = cfgc_diag_span(c->ctx, CFGC_ERROR, "undefined-route", r->span,

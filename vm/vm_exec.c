@@ -858,12 +858,13 @@ OP(ROUTE) {
 /* Opcode: ROUTEDYN A B
  * Synopsis: R[A] := route(R[B] as a name)
  * route($var(next)): looked up at run time among the route[...] blocks;
- * no such route is an error and gives -1, and the script goes on. */
+ * no such route is an error: logged, the value is -10 (as in Kamailio
+ * 5.6.3), $rc keeps its value and the script goes on. */
 OP(ROUTEDYN) {
 	char nb[VM_INT_DEC_MAX], name[256];
 	const char *s;
 	size_t len;
-	int32_t rc = -1;
+	int32_t rc = -10;   /* what Kamailio 5.6.3's route() gives for an unknown name */
 	HERE();
 	if (R[B].kind != VM_ERRV) {
 		vm_str_view(&R[B], nb, &s, &len);
@@ -874,12 +875,12 @@ OP(ROUTEDYN) {
 			if (rt2 >= 0) {
 				rc = run_route(c, rt2, end);
 				R = c->regs + base;
+				c->rc = rc;
 			} else {
 				vm_error(c, "route \"%s\" not found", name);
 			}
 		}
 	}
-	c->rc = rc;
 	R[A] = vm_int(rc);
 	if (*end) {
 		ret = rc;
@@ -975,6 +976,7 @@ int32_t vm_run(vm_ctx *c, int rt, uint32_t route_type, int *how)
 		return -1;
 	}
 	c->route_type = route_type;
+	c->rc = 0;    /* Kamailio starts each run with $rc 0 */
 	c->depth = 0;
 	c->regtop = 0;
 	code = run_route(c, rt, &end);

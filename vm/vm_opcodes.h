@@ -81,7 +81,7 @@ X(JMPTRUE,  AsBx, R, T,  _, "if R[A] as int is non-zero, pc += sBx (&& and ||)")
 X(JMPFALSE, AsBx, R, T,  _, "if R[A] as int is zero, pc += sBx (&& and ||)") \
 X(CALL,     ABx,  R, FN, _, "R[A] := return code of function FN[Bx] on its nargs arguments R[A+1] ..., also in $rc; code 0 ends the script") \
 X(ROUTE,    ABx,  R, RT, _, "R[A] := return code of route RT[Bx], also in $rc; exit, drop or return 0 in it end the script") \
-X(ROUTEDYN, ABC,  R, R,  _, "R[A] := return code of the route named by R[B] as string; no such route: error, R[A] := -1") \
+X(ROUTEDYN, ABC,  R, R,  _, "R[A] := return code of the route named by R[B] as string; no such route: error, R[A] := -10") \
 X(RETURN,   A,    R, _,  _, "return R[A] from this route; 0 also ends the script") \
 X(LEAVE,    A,    R, _,  _, "return R[A] from this route without ending the script (break outside any loop or switch)") \
 X(EXIT,     A,    R, _,  _, "end the script with code R[A]") \

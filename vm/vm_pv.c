@@ -484,8 +484,11 @@ int vm_fmt_eval(vm_ctx *c, const vm_fmt *f, vm_value *out)
 		if (!pt->pv) {
 			vals[i] = vm_str(pt->lit, pt->len);
 		} else {
-			vm_pv_get(c, pt->pv, &vals[i]);
-			if (vals[i].kind == VM_NULL) {
+			if (vm_pv_get(c, pt->pv, &vals[i]) < 0) {
+				/* a class or transformation that failed prints
+				 * nothing; a PV without value prints "<null>" */
+				vals[i] = vm_str("", 0);
+			} else if (vals[i].kind == VM_NULL) {
 				vals[i] = vm_str("<null>", 6);
 			} else if (vals[i].kind == VM_INT && !(vals[i].flags & VM_VAL_BOTH)) {
 				char *b = i < SMALL ? nb[i] : vm_arena_alloc(&c->arena, VM_INT_DEC_MAX);

@@ -1,0 +1,493 @@
+/*
+ * rt_main.c — the `sipvm` command.
+ *
+ *   sipvm --dry-run -f FILE [--msg MESSAGE]... [--route NAME] [--trace]
+ *         [--repeat N] [--stats] [--src proto:ip:port] [-A NAME[=VAL]]...
+ *         [-I DIR]...
+ *
+ * FILE is a kamailio.cfg (compiled here, with the diagnostics of
+ * `cfgc --check`) or a bytecode image written by `cfgc -o`. A dry run reads
+ * each MESSAGE (a SIP request or reply, or an HTTP request, as it would
+ * arrive on the wire), runs the route it calls for in one worker — so
+ * $var and $shv carry over from one message to the next as on a server —
+ * and prints on stdout, in wire format, every message the script would
+ * send, each after a line naming its destination; log lines go to
+ * stderr. Nothing touches the network.
+ *
+ * The network server is not part of this program yet.
+ *
+ * Links every layer (scripts/check-deps.sh knows): the front end to
+ * compile, the VM and runtime to run, the modules' registry.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "../cfgc/cfgc.h"
+#include "rt.h"
+
+#define MAX_MSGS 256
+#define MAX_DEFS 256
+
+typedef struct {
+	const char *file;
+	const char *msgs[MAX_MSGS];
+	int nmsgs;
+	const char *route;
+	const char *defs[MAX_DEFS];
+	int ndefs;
+	const char *incs[MAX_DEFS];
+	int nincs;
+	int dry_run, trace, stats;
+	long repeat;
+	const char *src;
+	int quiet;              /* after the first repetition: no output */
+} opts_t;
+
+static void usage(FILE *f)
+{
+	fputs("usage: sipvm --dry-run -f FILE [--msg MESSAGE]... [options]\n"
+	      "  -f FILE            a kamailio.cfg, or a bytecode image from `cfgc -o`\n"
+	      "  --dry-run          run the routes on saved messages, without network\n"
+	      "  --msg MESSAGE      a file holding one SIP or HTTP message (repeatable:\n"
+	      "                     the messages run in order, in one worker)\n"
+	      "  --route NAME       run route[NAME] instead of the route the message calls for\n"
+	      "  --src P:IP:PORT    where the messages come from (default: their top Via,\n"
+	      "                     else udp:127.0.0.1:5060)\n"
+	      "  --trace            print each executed source line and the PVs read and written\n"
+	      "  --repeat N         run the whole set N times (output of the first round only)\n"
+	      "  --stats            print instructions executed and CPU time at the end\n"
+	      "  -A NAME[=VAL]      define NAME for #!ifdef (also -D)\n"
+	      "  -I DIR             search DIR for included files\n"
+	      "  -h, --help         this text\n", f);
+}
+
+/* ------------------------------------------------------------ output */
+
+static const char *level_name(int level)
+{
+	switch (level) {
+	case VM_L_ALERT: return "ALERT";
+	case VM_L_BUG: return "BUG";
+	case VM_L_CRIT2:
+	case VM_L_CRIT: return "CRITICAL";
+	case VM_L_ERR: return "ERROR";
+	case VM_L_WARN: return "WARNING";
+	case VM_L_NOTICE: return "NOTICE";
+	case VM_L_INFO: return "INFO";
+	}
+	return "DEBUG";
+}
+
+static int quiet;
+
+/* Log lines: "LEVEL: text" on stderr, as Kamailio writes them with -E
+ * (without its process prefix). */
+static void dry_log(vm_ctx *c, int level, const char *line, size_t len)
+{
+	(void)c;
+	if (quiet)
+		return;
+	fprintf(stderr, "%s: %.*s\n", level_name(level), (int)len, line);
+}
+
+static const char *proto_name(int p)
+{
+	switch (p) {
+	case RT_PROTO_TCP: return "tcp";
+	case RT_PROTO_TLS: return "tls";
+	case RT_PROTO_SCTP: return "sctp";
+	case RT_PROTO_WS: return "ws";
+	case RT_PROTO_WSS: return "wss";
+	}
+	return "udp";
+}
+
+/* What would be sent: a line naming it and its destination, then the
+ * message as it would go on the wire, then an empty line. */
+static int dry_send(rt_worker *w, const char *what, const rt_addr *dst,
+		const char *buf, size_t len)
+{
+	(void)w;
+	if (quiet)
+		return 0;
+	if (dst)
+		printf(dst->af == 6 ? ">>> %s to %s:[%s]:%u (%zu bytes)\n" : ">>> %s to %s:%s:%u (%zu bytes)\n",
+				what, proto_name(dst->proto), dst->ip, dst->port, len);
+	else
+		printf(">>> %s (%zu bytes)\n", what, len);
+	fwrite(buf, 1, len, stdout);
+	if (len < 2 || buf[len - 1] != '\n')
+		putchar('\n');
+	putchar('\n');
+	fflush(stdout);
+	return 0;
+}
+
+/* ------------------------------------------------------------ input */
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = NULL;
+	size_t n = 0, cap = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			if (cap > (size_t)16 << 20) {
+				errno = EFBIG;
+				goto fail;
+			}
+			char *nb = realloc(b, cap + 1);
+			if (!nb)
+				goto fail;
+			b = nb;
+		}
+		size_t r = fread(b + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f))
+		goto fail;
+	fclose(f);
+	b[n] = '\0';
+	*len = n;
+	return b;
+fail:
+	free(b);
+	fclose(f);
+	return NULL;
+}
+
+/* Parse "proto:ip:port" (proto and port optional) into a. 0 or -1. */
+static int parse_addr(const char *s, rt_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->proto = RT_PROTO_UDP;
+	a->port = 5060;
+	const char *p = s;
+	if (!strncmp(p, "udp:", 4))
+		p += 4;
+	else if (!strncmp(p, "tcp:", 4))
+		a->proto = RT_PROTO_TCP, p += 4;
+	else if (!strncmp(p, "tls:", 4))
+		a->proto = RT_PROTO_TLS, p += 4;
+	const char *host = p, *hend;
+	if (*p == '[') {
+		host = p + 1;
+		hend = strchr(host, ']');
+		if (!hend)
+			return -1;
+		p = hend + 1;
+		a->af = 6;
+	} else {
+		hend = strrchr(p, ':');
+		if (!hend || strchr(p, ':') != hend)
+			hend = p + strlen(p);
+		p = hend;
+		a->af = 4;
+	}
+	if ((size_t)(hend - host) >= sizeof(a->ip) || hend == host)
+		return -1;
+	memcpy(a->ip, host, (size_t)(hend - host));
+	a->ip[hend - host] = '\0';
+	if (*p == ':') {
+		char *e;
+		long v = strtol(p + 1, &e, 10);
+		if (*e || v <= 0 || v > 65535)
+			return -1;
+		a->port = (uint16_t)v;
+	} else if (*p) {
+		return -1;
+	}
+	return 0;
+}
+
+/* The message's source when --src is not given: its top Via's sent-by
+ * when that is an IPv4 address, else udp:127.0.0.1:5060. */
+static void default_src(rt_msg *m, rt_addr *a)
+{
+	const rt_via *v = m->is_http ? NULL : rt_msg_via1(m);
+	memset(a, 0, sizeof(*a));
+	a->proto = RT_PROTO_UDP;
+	a->af = 4;
+	strcpy(a->ip, "127.0.0.1");
+	a->port = 5060;
+	if (!v || !v->host.s || v->host.len >= sizeof(a->ip))
+		return;
+	int dots = 0;
+	for (size_t i = 0; i < v->host.len; i++) {
+		char ch = v->host.s[i];
+		if (ch == '.')
+			dots++;
+		else if (ch < '0' || ch > '9')
+			return;
+	}
+	if (dots != 3)
+		return;
+	memcpy(a->ip, v->host.s, v->host.len);
+	a->ip[v->host.len] = '\0';
+	a->port = v->port_no ? v->port_no : 5060;
+	if (v->proto.len == 3 && !strncasecmp(v->proto.s, "TCP", 3))
+		a->proto = RT_PROTO_TCP;
+	else if (v->proto.len == 3 && !strncasecmp(v->proto.s, "TLS", 3))
+		a->proto = RT_PROTO_TLS;
+}
+
+/* ------------------------------------------------------------ loading */
+
+/* The program of FILE: an image read and checked, or a config compiled.
+ * NULL after printing why. */
+static vm_prog *load_program(const opts_t *o)
+{
+	size_t len;
+	char *buf = read_file(o->file, &len);
+	vm_prog *prog = NULL;
+	char err[512];
+	if (!buf) {
+		fprintf(stderr, "sipvm: cannot read %s: %s\n", o->file, strerror(errno));
+		return NULL;
+	}
+	if (len >= 4 && memcmp(buf, "SVB", 4) == 0) {
+		if (vm_image_read(buf, len, &prog, err, sizeof(err)) < 0)
+			fprintf(stderr, "%s: bad bytecode image: %s\n", o->file, err);
+		free(buf);
+		return prog;
+	}
+	free(buf);
+	cfgc_opts co = { 0 };
+	co.target = CFGC_TARGET_SIPVM;
+	co.defines = (const char **)o->defs;
+	co.ndefines = o->ndefs;
+	co.incdirs = (const char **)o->incs;
+	co.nincdirs = o->nincs;
+	cfgc_ctx *cc = cfgc_ctx_new(&co);
+	if (!cc) {
+		fprintf(stderr, "sipvm: out of memory\n");
+		return NULL;
+	}
+	int rc = cfgc_compile(cc, o->file, &prog);
+	if (cfgc_error_count(cc) || cfgc_warning_count(cc))
+		cfgc_print_diags(cc, stderr, 0);
+	if (rc < 0 && !cfgc_error_count(cc))
+		fprintf(stderr, "sipvm: cannot compile %s\n", o->file);
+	cfgc_ctx_free(cc);
+	return rc < 0 ? NULL : prog;
+}
+
+/* ------------------------------------------------------------ dry run */
+
+typedef struct {
+	char *buf;
+	size_t len;
+	const char *path;
+} msgfile;
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		(double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int dry_run(const opts_t *o, const vm_loaded *lp)
+{
+	rt_worker w;
+	msgfile files[MAX_MSGS];
+	int status = 0, nfiles = 0;
+	rt_addr src;
+	long messages = 0;
+
+	if (o->src && parse_addr(o->src, &src) < 0) {
+		fprintf(stderr, "sipvm: bad --src '%s' (want proto:ip:port)\n", o->src);
+		return 2;
+	}
+	for (int i = 0; i < o->nmsgs; i++) {
+		files[i].path = o->msgs[i];
+		files[i].buf = read_file(o->msgs[i], &files[i].len);
+		if (!files[i].buf) {
+			fprintf(stderr, "sipvm: cannot read %s: %s\n", o->msgs[i], strerror(errno));
+			for (int j = 0; j < i; j++)
+				free(files[j].buf);
+			return 2;
+		}
+		nfiles++;
+	}
+	if (rt_worker_init(&w, lp, 0) < 0) {
+		fprintf(stderr, "sipvm: cannot set up a worker (out of memory)\n");
+		status = 1;
+		goto out;
+	}
+	w.send = dry_send;
+	w.vm.log = dry_log;
+	if (o->trace)
+		w.vm.trace = stderr;
+	w.vm.stats = o->stats;
+
+	int fixed_rt = -1;
+	uint32_t fixed_type = VM_RT_REQUEST;
+	if (o->route) {
+		fixed_rt = vm_loaded_route(lp, VM_RT_REQUEST, o->route);
+		if (fixed_rt < 0) {
+			fixed_rt = vm_loaded_route(lp, VM_RT_EVENT, o->route);
+			fixed_type = VM_RT_EVENT;
+		}
+		if (fixed_rt < 0) {
+			fprintf(stderr, "sipvm: no route[%s] or event_route[%s] in %s\n",
+					o->route, o->route, o->file);
+			status = 1;
+			goto out_worker;
+		}
+	}
+	double t0 = cpu_seconds();
+	for (long rep = 0; rep < o->repeat; rep++) {
+		quiet = rep > 0;
+		for (int i = 0; i < nfiles; i++) {
+			rt_msg *m = malloc(sizeof(*m));
+			if (!m) {
+				fprintf(stderr, "sipvm: out of memory\n");
+				status = 1;
+				goto out_worker;
+			}
+			if (rt_msg_parse(files[i].buf, files[i].len, m) < 0) {
+				if (!quiet)
+					fprintf(stderr, "%s: not a SIP or HTTP message: dropped\n", files[i].path);
+				free(m);
+				status = 1;
+				continue;
+			}
+			if (o->src)
+				m->src = src;
+			else
+				default_src(m, &m->src);
+			m->rcv = w.self;
+			m->rcv.proto = m->src.proto;
+			uint32_t type = fixed_type;
+			int rt = fixed_rt >= 0 ? fixed_rt : rt_worker_route_for(lp, m, &type);
+			if (rt < 0) {
+				if (!quiet)
+					fprintf(stderr, "%s: no route for this message in %s\n",
+							files[i].path, o->file);
+			} else {
+				int how;
+				rt_worker_run(&w, m, rt, type, &how);
+			}
+			rt_msg_clear(m);
+			free(m);
+			messages++;
+		}
+	}
+	quiet = 0;
+	if (o->stats) {
+		double t = cpu_seconds() - t0;
+		fprintf(stderr, "messages: %ld\ninstructions: %llu\ncpu: %.6f s (%.3f us per message)\n",
+				messages, (unsigned long long)w.vm.icount, t,
+				messages ? t * 1e6 / (double)messages : 0.0);
+	}
+out_worker:
+	rt_worker_free(&w);
+out:
+	for (int i = 0; i < nfiles; i++)
+		free(files[i].buf);
+	return status;
+}
+
+/* ------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+	opts_t o;
+	memset(&o, 0, sizeof(o));
+	o.repeat = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VAL() do { if (!val) { fprintf(stderr, "sipvm: %s needs a value\n", a); return 2; } i++; } while (0)
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "-f")) {
+			NEED_VAL();
+			o.file = val;
+		} else if (!strcmp(a, "--dry-run")) {
+			o.dry_run = 1;
+		} else if (!strcmp(a, "--msg")) {
+			NEED_VAL();
+			if (o.nmsgs == MAX_MSGS) {
+				fprintf(stderr, "sipvm: more than %d --msg\n", MAX_MSGS);
+				return 2;
+			}
+			o.msgs[o.nmsgs++] = val;
+		} else if (!strcmp(a, "--route")) {
+			NEED_VAL();
+			o.route = val;
+		} else if (!strcmp(a, "--src")) {
+			NEED_VAL();
+			o.src = val;
+		} else if (!strcmp(a, "--trace")) {
+			o.trace = 1;
+		} else if (!strcmp(a, "--stats")) {
+			o.stats = 1;
+		} else if (!strcmp(a, "--repeat")) {
+			NEED_VAL();
+			char *e;
+			o.repeat = strtol(val, &e, 10);
+			if (*e || o.repeat < 1) {
+				fprintf(stderr, "sipvm: --repeat wants a positive number\n");
+				return 2;
+			}
+		} else if (!strcmp(a, "-A") || !strcmp(a, "-D")) {
+			NEED_VAL();
+			if (o.ndefs == MAX_DEFS)
+				return 2;
+			o.defs[o.ndefs++] = val;
+		} else if ((a[0] == '-' && (a[1] == 'A' || a[1] == 'D') && a[2])) {
+			if (o.ndefs == MAX_DEFS)
+				return 2;
+			o.defs[o.ndefs++] = a + 2;
+		} else if (!strcmp(a, "-I")) {
+			NEED_VAL();
+			if (o.nincs == MAX_DEFS)
+				return 2;
+			o.incs[o.nincs++] = val;
+		} else if (!strcmp(a, "-E") || !strcmp(a, "-DD") || !strcmp(a, "-dd")) {
+			/* Kamailio's foreground/stderr flags: this is what sipvm does */
+		} else {
+			fprintf(stderr, "sipvm: unknown option '%s'\n", a);
+			usage(stderr);
+			return 2;
+		}
+#undef NEED_VAL
+	}
+	if (!o.file) {
+		usage(stderr);
+		return 2;
+	}
+	if (!o.dry_run) {
+		fprintf(stderr, "sipvm: the network server is not part of this build yet; "
+				"use --dry-run to run routes on saved messages\n");
+		return 2;
+	}
+	vm_prog *prog = load_program(&o);
+	if (!prog)
+		return 1;
+	vm_loaded *lp;
+	char err[512];
+	if (vm_load(prog, vm_registry_sipvm(), &lp, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", o.file, err);
+		vm_prog_free(prog);
+		return 1;
+	}
+	int status = dry_run(&o, lp);
+	vm_unload(lp);
+	return status;
+}
