@@ -87,8 +87,12 @@ const rt_uri_param *rt_uri_param_find(const rt_uri *u, const char *name,
  * CSeq's number ...) is parsed only when asked for, once, and kept.
  * ------------------------------------------------------------------------ */
 
-/* Header types, the compact forms included (v, f, t, i, m, l, c, k, s, e,
- * o, u, r, b, x, y, j ...). */
+/* Header types, the compact forms included: v Via, f From, t To, i Call-ID,
+ * m Contact, l Content-Length, c Content-Type, k Supported, s Subject,
+ * e Content-Encoding, o Event, u Allow-Events, r Refer-To, b Referred-By,
+ * x Session-Expires, y Identity, n Identity-Info, a Accept-Contact,
+ * j Reject-Contact, d Request-Disposition (RFC 3261, 3265, 3515, 3841,
+ * 3892, 4028, 4474). */
 enum {
 	RT_HDR_OTHER = 0, RT_HDR_VIA, RT_HDR_TO, RT_HDR_FROM, RT_HDR_CSEQ,
 	RT_HDR_CALLID, RT_HDR_CONTACT, RT_HDR_CLEN, RT_HDR_CTYPE, RT_HDR_MAXFWD,
@@ -100,6 +104,11 @@ enum {
 	RT_HDR_SIPIFMATCH, RT_HDR_SESSIONEXPIRES, RT_HDR_MINSE, RT_HDR_DATE,
 	RT_HDR_ORGANIZATION, RT_HDR_PRIORITY, RT_HDR_PATH, RT_HDR_PRIVACY,
 	RT_HDR_REASON, RT_HDR_HOST, RT_HDR_CONNECTION, RT_HDR_TE,
+	RT_HDR_CENCODING, RT_HDR_ALLOWEVENTS, RT_HDR_REFERREDBY, RT_HDR_IDENTITY,
+	RT_HDR_IDENTITYINFO, RT_HDR_ACCEPTCONTACT, RT_HDR_REJECTCONTACT,
+	RT_HDR_REQDISP, RT_HDR_MINEXPIRES, RT_HDR_SUBSTATE, RT_HDR_CDISP,
+	RT_HDR_ACCEPTLANG, RT_HDR_RPID, RT_HDR_RETRYAFTER, RT_HDR_CALLINFO,
+	RT_HDR_WARNING, RT_HDR_REPLACES, RT_HDR_RACK, RT_HDR_RSEQ,
 	RT_HDR__COUNT
 };
 
@@ -143,27 +152,41 @@ typedef struct {
 } rt_hdr;
 
 /* name-addr / addr-spec (To, From, Contact, Route, Refer-To ...):
- * `"Bob" <sip:bob@b.com>;tag=x`. tag is NULL when absent. */
+ * `"Bob" <sip:bob@b.com>;tag=x`. tag is NULL when absent (s set, len 0
+ * for `;tag` or `;tag=`). In the addr-spec form (no '<') the URI ends at
+ * the first ';', and what follows are the header's parameters. The URI is
+ * not checked here (rt_uri_parse does that): "isbn:123" parses. */
 typedef struct {
 	rt_view display;         /* without quotes, or NULL */
-	rt_view uri;
-	rt_view params;          /* after the uri (after '>'), from the first ';' */
+	rt_view display_raw;     /* as written, quotes kept (Kamailio's $fn) */
+	rt_view uri;             /* inside <>, blanks around it removed */
+	rt_view params;          /* after the uri: from the first parameter's
+	                          * name (after ';') to the end */
 	rt_view tag;
 	rt_view whole;           /* the name-addr and params */
 } rt_nameaddr;
 
-/* One Via value (the first of a header line with several). */
+/* One Via value (the first of a header line with several). LWS (folding
+ * included) is allowed around '/', ':', ';', '=' and ','. The named
+ * parameters hold their value (s set, len 0 when written without one). */
 typedef struct {
+	rt_view name, version;   /* "SIP", "2.0" */
 	rt_view proto;           /* "UDP" (after SIP/2.0/) */
-	rt_view host;
+	rt_view host;            /* IPv6 with its brackets: "[2001:db8::1]" */
 	rt_view port;            /* text, or NULL */
 	uint16_t port_no;
-	rt_view params;
+	rt_view params;          /* from just after the first ';' to the end */
 	rt_view branch, received, rport, maddr, ttl, i;
 	int has_rport;           /* ;rport present (maybe without value) */
+	int has_received;
+	/* the whole `received` / `rport` parameter as 5.6.3 replaces it: from
+	 * just after its ';' to the end of its value, or without a value to
+	 * the next ';' or ',' or the line's end (blanks included) */
+	rt_view received_param, rport_param;
 	rt_view whole;           /* this value */
 } rt_via;
 
+/* CSeq: number (at most 2^32-1, more is invalid) and method. */
 typedef struct {
 	rt_view number;
 	uint32_t no;
@@ -228,16 +251,42 @@ typedef struct rt_msg {
 	/* lazily parsed forms of the request URI (new_uri when set) */
 	int ruri_parsed;         /* 0 not yet, 1 ok, -1 bad */
 	rt_uri ruri_p;
+	/* why rt_msg_parse (or rt_msg_check) refused the message: a static
+	 * string, and the offset in buf where it was noticed */
+	const char *error;
+	size_t error_off;
+	rt_view fline;           /* the first line with its line end */
+	int has_clen;            /* a Content-Length header was seen */
+	uint32_t clen;           /* its value */
+	/* lazily parsed header insides (rt_msg.c): state 0 not yet, 1 ok,
+	 * -1 bad; the hdr's `parsed` points at the form below once parsed */
+	int8_t to_st, from_st, contact_st, via1_st, via2_st, cseq_st;
+	int via1_hdr, via2_hdr;  /* hdrs[] index of the line holding them */
+	rt_nameaddr to_p, from_p, contact_p;
+	rt_via via1_p, via2_p;
+	rt_cseq cseq_p;
 } rt_msg;
 
 /* Parse buf[0..len) (a whole message: UDP datagram, or a TCP frame) into
  * *m. Allocates nothing; views point into buf. 0, or -1 when it is not a
  * SIP or HTTP message (bad first line, header line without ':', more than
- * RT_MSG_MAX_HDRS headers, Content-Length larger than the body ...). */
+ * RT_MSG_MAX_HDRS headers, Content-Length larger than the body, an HTTP
+ * reply ...), with the reason in m->error. *m needs no initialization (a message that had
+ * script changes must be rt_msg_clear'ed first); m->src and m->rcv are
+ * kept, so the transport may fill them before or after. Line ends may be
+ * CRLF or a bare LF. The body is what follows the empty line, cut to the
+ * Content-Length when the buffer holds more (RFC 3261 §18.3), empty for
+ * an HTTP request without Content-Length. */
 int rt_msg_parse(const char *buf, size_t len, rt_msg *m);
 /* Release what the script's changes allocated (new_uri, lumps ...); the
  * message may then be parsed again. */
 void rt_msg_clear(rt_msg *m);
+/* The headers a SIP message cannot go without (what Kamailio's
+ * receive_msg and core parser insist on, and RFC 4475 §3.1.2 / §3.3.1):
+ * a Via and a CSeq that parse, and for a request a From and a To that
+ * parse and a Call-ID. HTTP requests pass. 0, or -1 with the reason in
+ * m->error. */
+int rt_msg_check(rt_msg *m);
 
 /* The n-th (0 first; -1 last) header line named `name` (case-insensitive,
  * compact forms match their long name), or NULL. */
@@ -266,15 +315,36 @@ rt_view rt_msg_ruri_text(const rt_msg *m);
 int rt_msg_set_ruri(rt_msg *m, const char *s, size_t len);
 int rt_msg_set_duri(rt_msg *m, const char *s, size_t len);
 
-/* Parse a name-addr or addr-spec (with parameters) from s[0..len). */
+/* Parse a name-addr or addr-spec (with parameters) from s[0..len): the
+ * whole text must be one value (a ',' in an unquoted display name is
+ * tolerated, as Kamailio does). 0 or -1. */
 int rt_nameaddr_parse(const char *s, size_t len, rt_nameaddr *na);
+/* The value at *off of a comma-separated list (Contact, Route ...);
+ * *off moves past it and its ','. 1 parsed, 0 at the end, -1 bad (*na
+ * and *off are changed only on 1). */
+int rt_nameaddr_next(const char *s, size_t len, size_t *off, rt_nameaddr *na);
+/* The first Via value of s[0..len) (others after a ',' are not looked
+ * at). 0 or -1. */
 int rt_via_parse(const char *s, size_t len, rt_via *v);
+/* The Via value at *off; as rt_nameaddr_next. */
+int rt_via_next(const char *s, size_t len, size_t *off, rt_via *v);
+/* The whole of s[0..len) as a CSeq body. 0 or -1. */
 int rt_cseq_parse(const char *s, size_t len, rt_cseq *c);
 
 /* Record a change: delete del bytes at off and insert ins (copied).
- * 0 or -1 (memory, or out of range / overlapping an earlier deletion). */
+ * 0 or -1 (memory, past the body's end, overlapping an earlier deletion,
+ * or an insertion strictly inside a deleted range). At one offset the
+ * texts of the changes go out in the order they were made, then the
+ * deleted bytes are skipped (so remove_hf + insert_hf at the same place
+ * replaces the line). */
 int rt_msg_lump(rt_msg *m, size_t off, size_t del, const char *ins, size_t inslen);
-/* A header line for replies this message gets (append_to_reply). */
+/* Offsets for lumps where textops puts headers: before the first header
+ * line (insert_hf), and after the last one, i.e. at the empty line
+ * (append_hf). Without header lines both are the end of the first line. */
+size_t rt_msg_hdrs_start(const rt_msg *m);
+size_t rt_msg_hdrs_end(const rt_msg *m);
+/* A header line for replies this message gets (append_to_reply): the
+ * text as given (with its CRLF), kept in order. 0 or -1 (memory). */
 int rt_msg_reply_lump(rt_msg *m, const char *ins, size_t inslen);
 
 /* ------------------------------------------------------------------------
@@ -292,23 +362,45 @@ void rt_buf_puts(rt_buf *b, const char *s);
 void rt_buf_printf(rt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_buf_free(rt_buf *b);
 
-/* A stateless reply to request m, as Kamailio's sl module builds it:
- * status line, every Via (the top one with received= / rport= as
- * RFC 3261 §18.2.1 and force_rport ask), From, To (with `totag` added
- * when the request's To has no tag and code > 100), Call-ID, CSeq, the
- * Record-Route headers for 1xx/2xx? (as Kamailio: copied for every code
- * but 100 ... see rt_build.c), the reply lumps, Server: (server_hdr, NULL
- * for none), Content-Length and body. 0 or -1. */
+/* A stateless reply to request m, byte for byte as Kamailio 5.6.3's sl
+ * module builds it (verified on 5.6.3; rt_build.c says what was seen):
+ * the request's version, code and reason; every Via line in place (the
+ * top one with ;rport=<src port> when it has ;rport or m->force_rport, and
+ * ;received=<src ip> at its end when it has ;rport or ;received or its
+ * host is not m->src's IP), From, To (with ;tag=`totag` appended when
+ * code >= 180 and the To has no or an empty tag), Call-ID, CSeq and, for
+ * codes 180-299, Record-Route, in the request's order; then the reply
+ * lumps, `server_hdr` (the whole line without CRLF, e.g. "Server: sipvm";
+ * NULL for none), Content-Length (blen, 0 without body), the empty line
+ * and body. 0, or -1 when m is not a request with a Via that parses, the
+ * code is not 100-699, or memory ran out (out->failed). */
 int rt_build_reply(rt_msg *m, int code, const char *reason, size_t rlen,
 		const char *totag, size_t tlen, const char *server_hdr,
 		const char *body, size_t blen, rt_buf *out);
-/* The request m forwarded statelessly: the new R-URI in the request line,
- * the lumps applied, a Via of `via_host:via_port;branch=...` (proto as
- * `proto`) on top, Max-Forwards untouched (maxfwd module's job). 0 or -1. */
+/* The request m forwarded statelessly, as Kamailio 5.6.3's forward():
+ * the new R-URI in the request line, the lumps applied, a line
+ * `Via: SIP/2.0/<PROTO> <self ip>[:<port>];branch=<branch>` (the port
+ * left out when 5060, IPv6 in brackets; `branch` is the whole value,
+ * z9hG4bK included) before the first Via line, and on the old top Via
+ * ;received= (replacing one already there) and ;rport= (filling one
+ * there, else after host:port) under the same conditions as the reply.
+ * When the lumps changed the body, Content-Length is rewritten (or added
+ * before the empty line). Bytes past the body are not sent. 0 or -1. */
 int rt_build_forward(rt_msg *m, const rt_addr *self, const char *branch,
 		size_t blen, rt_buf *out);
-/* The request as it stands with its lumps applied (msg_apply_changes). */
+/* The message as it stands (msg_apply_changes): the new R-URI of a
+ * request and the lumps applied, Content-Length fixed as above. 0 or -1. */
 int rt_build_applied(rt_msg *m, rt_buf *out);
+
+/* "udp:127.0.0.1:5060", "tls:[2001:db8::1]:5061" into buf (NUL ended).
+ * The length written, or -1 when it does not fit or a is unset. */
+int rt_addr_format(const rt_addr *a, char *buf, size_t n);
+/* The reverse: "proto:host:port", "host:port", "host" ([] around IPv6);
+ * the protocol defaults to UDP, the port to 5060 (5061 for TLS and WSS).
+ * The host must be an IP address. 0 or -1. */
+int rt_addr_parse(const char *s, size_t len, rt_addr *a);
+/* "udp", "tcp", "tls", "sctp", "ws", "wss" ("none" for others). */
+const char *rt_proto_name(int proto);
 
 /* ------------------------------------------------------------------------
  * Workers (rt_worker.c): what a route runs in. A worker owns a vm_ctx

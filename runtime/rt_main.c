@@ -20,6 +20,7 @@
  * compile, the VM and runtime to run, the modules' registry.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,10 +483,24 @@ int main(int argc, char **argv)
 		return 1;
 	vm_loaded *lp;
 	char err[512];
+	/* The memory a loaded route set takes: what the heap holds after
+	 * binding the program, less what it held with the program alone
+	 * (the compiler's own memory is gone by then). */
+	size_t heap0 = mallinfo2().uordblks;
+	unsigned char *img = NULL;
+	size_t imglen = 0;
+	if (o.stats && vm_image_encode(prog, &img, &imglen) == 0)
+		free(img);
 	if (vm_load(prog, vm_registry_sipvm(), &lp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", o.file, err);
 		vm_prog_free(prog);
 		return 1;
+	}
+	if (o.stats) {
+		const vm_prog *p = vm_loaded_prog(lp);
+		fprintf(stderr, "program: %u routes, %u instructions, image %zu bytes; "
+				"loaded: %zu bytes more on the heap\n",
+				p->nrt, p->ncode, imglen, mallinfo2().uordblks - heap0);
 	}
 	int status = dry_run(&o, lp);
 	vm_unload(lp);
