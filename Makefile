@@ -7,6 +7,7 @@
 #   make conformance   cfgc --check over ../shared/corpus
 #   make fuzz     libFuzzer harness over the preprocessor and parser (60 s)
 #   make fuzz-image    libFuzzer harness over the bytecode image reader (60 s)
+#   make fuzz-msg      libFuzzer harness over the SIP/HTTP message parser (60 s)
 #   make docs     docs/opcodes.md from vm/vm_opcodes.h (part of `make`)
 #   make check-deps    report #include lines that cross layers the wrong way
 #
@@ -50,7 +51,7 @@ CFGC_OBJ := $(CFGC_SRC:%.c=$(B)/%.o) $(GEN_C:%.c=%.o)
 
 
 .PHONY: golden
-.PHONY: all deps test test-san regress-progs run san conformance fuzz fuzz-image docs clean check-deps bench
+.PHONY: all deps test test-san regress-progs run san conformance fuzz fuzz-image fuzz-msg docs clean check-deps bench
 all: $(BIN)/cfgc $(BIN)/sipvm docs
 
 # The opcode reference, generated from the one list in vm/vm_opcodes.h and
@@ -162,6 +163,19 @@ fuzz-image: deps
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-image build-fuzz/seed-image
 
 $(B)/fuzz_image: regress/fuzz/fuzz_image.c $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
+
+# libFuzzer over the SIP/HTTP message parser and builders (60 s), seeded
+# with the RFC 4475 torture messages and the captured requests.
+fuzz-msg: deps
+	$(MAKE) SAN=1 B=build-fuzz CC=clang SANFLAGS="$(FUZZ_FLAGS)" build-fuzz/fuzz_msg
+	rm -rf build-fuzz/seed-msg && mkdir -p build-fuzz/seed-msg build-fuzz/found-msg
+	cp regress/msg/golden/*.req build-fuzz/seed-msg/
+	if [ -d ../shared/data/rfc4475 ]; then cp ../shared/data/rfc4475/*.dat build-fuzz/seed-msg/; fi
+	build-fuzz/fuzz_msg -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 -timeout=5 \
+	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-msg build-fuzz/seed-msg
+
+$(B)/fuzz_msg: regress/fuzz/fuzz_msg.c $(B)/libsipvm.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
 
 conformance: all
