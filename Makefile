@@ -152,18 +152,23 @@ $(B)/fuzz_cfgc: regress/fuzz/fuzz_cfgc.c $(CFGC_OBJ) $(B)/libsipvm.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icfgc -o $@ $< $(CFGC_OBJ) $(B)/libsipvm.a
 
 # libFuzzer over the bytecode image reader (vm_image_read, then the
-# listing and a write/read round trip of what loads), 60 s, seeded with the
-# images regress/image/test_image builds. Built with clang into build-fuzz/.
+# listing and a write/read round trip of what loads, then the loader and a
+# run of each route of what binds), 60 s, seeded with the images
+# regress/image/test_image builds and the compiled samples. Built with clang
+# into build-fuzz/.
 fuzz-image: deps
 	$(MAKE) SAN=1 B=build-fuzz CC=clang SANFLAGS="$(FUZZ_FLAGS)" build-fuzz/fuzz_image
 	$(MAKE) build/regress/image/test_image
 	rm -rf build-fuzz/seed-image && mkdir -p build-fuzz/seed-image build-fuzz/found-image
 	IMAGE_SEED_DIR=build-fuzz/seed-image build/regress/image/test_image >/dev/null
+	$(MAKE) all
+	for f in regress/lang/[0-9]*.cfg samples/*.cfg; do \
+	    $(BIN)/cfgc -o build-fuzz/seed-image/$$(basename $$f .cfg).svb $$f 2>/dev/null || true; done
 	build-fuzz/fuzz_image -max_total_time=$${FUZZ_SECONDS:-60} -max_len=16384 -timeout=5 \
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-image build-fuzz/seed-image
 
 $(B)/fuzz_image: regress/fuzz/fuzz_image.c $(B)/libsipvm.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a $(SIPVM_LDLIBS)
 
 # libFuzzer over the SIP/HTTP message parser and builders (60 s), seeded
 # with the RFC 4475 torture messages and the captured requests.
@@ -184,6 +189,12 @@ conformance: all
 # Rewrite the golden diagnostics (regress/diag/*.err) from the current cfgc.
 golden: all
 	GOLDEN=1 CFGC=$(abspath $(BIN))/cfgc sh regress/diag/golden.t
+	GOLDEN=1 CFGC=$(abspath $(BIN))/cfgc sh regress/cfgc/golden.t
+
+# Side-by-side benchmarks with Kamailio 5.6.3 (WITH_KAMAILIO=1 make deps).
+bench: all
+	sh regress/bench/check-speed/run.sh
+	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/vm-loop/run.sh
 
 check-deps:
 	sh scripts/check-deps.sh
