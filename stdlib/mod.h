@@ -23,6 +23,7 @@
 #ifndef MOD_H
 #define MOD_H
 
+#include "../runtime/rt.h"
 #include "../vm/vm.h"
 
 /* Route masks, written the way Kamailio's modules combine them. */
@@ -180,5 +181,76 @@ int mod_pv_tr_apply_tobody(const mod_pv_tr *tr, vm_arena *a,
 		const vm_value *in, vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
 int mod_pv_tr_apply_line(const mod_pv_tr *tr, vm_arena *a,
 		const vm_value *in, vm_value *out, mod_pv_tr_eval_fn eval, void *ud);
+
+/* ------------------------------------------------------------------------
+ * The core's per-message state, shared with the modules that keep
+ * Kamailio's message-level state (mod_core.c)
+ *
+ * kex's script and branch flags, corex's extended flags, the transport
+ * flags of set_reply_close() and friends, the body set_reply_body() gives
+ * the next local reply, maxfwd's parsed value. One per worker context, in
+ * c->mod[MOD_SLOT_CORE], reset after each message by the core's msg_done
+ * hook.
+ * ------------------------------------------------------------------------ */
+
+/* Transport flags (set_reply_close() ...). The transport does not read
+ * them yet: rt_msg has no field for them. */
+#define MOD_SEND_REPLY_CLOSE     0x1u
+#define MOD_SEND_REPLY_NOCONNECT 0x2u
+#define MOD_SEND_FWD_CLOSE       0x4u
+#define MOD_SEND_FWD_NOCONNECT   0x8u
+
+typedef struct {
+	uint32_t sflags;         /* script flags (setsflag, $sf): Kamailio
+				  * zeroes them for each top route run */
+	uint32_t bflags;         /* flags of branch 0, the R-URI (setbflag,
+				  * $bf) */
+	uint64_t xflags;         /* extended message flags (setxflag) */
+	unsigned send_flags;     /* MOD_SEND_* */
+	int add_local_rport;     /* add_local_rport(): ;rport in our own Via */
+	char *rpl_body;          /* set_reply_body(): the next local reply's
+				  * body (malloc'd), or NULL */
+	size_t rpl_body_len;
+	int32_t maxfwd;          /* Max-Forwards value + 1 once maxfwd read
+				  * it (decrements update it), 0 before */
+	int debug_set;           /* setdebug() ran: debug_saved is the level */
+	int debug_saved;         /* to restore on resetdebug() */
+} mod_core_state;
+
+/* The state of c, allocated on first use (NULL only when memory runs
+ * out). Freed by the core's ctx_free hook. */
+mod_core_state *mod_core_state_of(vm_ctx *c);
+
+/* Helpers for module functions. */
+
+/* What the loader prepared for argument i (vm_call.fix), or NULL. */
+void *mod_core_fix(const vm_call *call, unsigned i);
+/* Argument i as an int: an int, or a string that is one (vm_str_to_int's
+ * rule). 0, or -1 when it is null or not a number. */
+int mod_core_arg_int(const vm_call *call, unsigned i, int32_t *out);
+/* Argument i as a string view (an int's text is written into buf; null is
+ * ""). */
+void mod_core_arg_str(const vm_call *call, unsigned i,
+		char buf[VM_INT_DEC_MAX], const char **s, size_t *len);
+/* The message being routed, or NULL after an error naming the function
+ * (no message, or a request is needed and it is a reply, when `request`). */
+rt_msg *mod_core_msg(vm_call *call, int request);
+
+/* Set the user part of the R-URI as rewriteuser() does (errors are
+ * logged naming call's function). 1, or -1. */
+int mod_core_set_ruri_user(vm_call *call, const char *user, size_t len);
+
+/* The local reply of the sl module (mod_sl.c): a stateless reply to the
+ * request of c, with the headers append_to_reply() queued (and, for 3xx, a
+ * Contact with the new R-URI), the body of set_reply_body() and Kamailio's
+ * stateless To-tag from 180 up, sent to the request's source (RFC 3581
+ * rport rules, as Kamailio). 1 sent, -1 error (ACK, no message, code
+ * outside 100..699, building or sending failed). options_reply() uses it. */
+int mod_sl_reply(vm_ctx *c, int code, const char *reason, size_t rlen);
+
+/* MD5 of the concatenated parts as 32 lower-case hex digits, Kamailio's
+ * MD5StringArray (mod_sl.c; the core's forward branch uses it too). A part
+ * with a NULL s is empty. */
+void mod_sl_md5_hex(const rt_view *parts, unsigned n, char out[32]);
 
 #endif
