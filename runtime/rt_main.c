@@ -349,6 +349,16 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 			goto out_worker;
 		}
 	}
+	size_t maxlen = 1;
+	for (int i = 0; i < nfiles; i++)
+		if (files[i].len > maxlen)
+			maxlen = files[i].len;
+	char *scratch = malloc(maxlen);
+	if (!scratch) {
+		fprintf(stderr, "sipvm: out of memory\n");
+		status = 1;
+		goto out_worker;
+	}
 	double t0 = cpu_seconds();
 	for (long rep = 0; rep < o->repeat; rep++) {
 		quiet = rep > 0;
@@ -357,9 +367,13 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 			if (!m) {
 				fprintf(stderr, "sipvm: out of memory\n");
 				status = 1;
+				free(scratch);
 				goto out_worker;
 			}
-			if (rt_msg_parse(files[i].buf, files[i].len, m) < 0) {
+			/* a fresh copy each time: some functions (maxfwd) write
+			 * into the received bytes, as Kamailio's do */
+			memcpy(scratch, files[i].buf, files[i].len);
+			if (rt_msg_parse(scratch, files[i].len, m) < 0) {
 				if (!quiet)
 					fprintf(stderr, "%s: not a SIP or HTTP message: dropped\n", files[i].path);
 				free(m);
@@ -388,6 +402,7 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 		}
 	}
 	quiet = 0;
+	free(scratch);
 	if (o->stats) {
 		double t = cpu_seconds() - t0;
 		fprintf(stderr, "messages: %ld\ninstructions: %llu\ncpu: %.6f s (%.3f us per message)\n",

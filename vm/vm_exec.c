@@ -804,7 +804,8 @@ OP(JMPFALSE)
  * Synopsis: R[A] := FN[Bx](R[A+1] ...)
  * Calls a module function on its evaluated arguments, with the constants
  * the loader prepared (PV names, regexes, routes). Its return code goes
- * to R[A] and $rc. Code 0 ends the whole script, as exit does. An
+ * to R[A] and, for a module's function (not a core action, as in
+ * Kamailio), to $rc. Code 0 ends the whole script, as exit does. An
  * argument whose expression failed: the function is not called and the
  * code is -1. */
 OP(CALL) {
@@ -825,7 +826,8 @@ OP(CALL) {
 	vm_call call = { c, fb->fn, fb->module, nargs, &R[A + 1], (void *const *)fb->fix };
 	rc = fb->fn->impl(&call);
 	R = c->regs + base;
-	c->rc = rc;
+	if (fb->sets_rc)
+		c->rc = rc;
 	R[A] = vm_int(rc);
 	if (UNLIKELY(c->trace != NULL))
 		fprintf(c->trace, "    %s() -> %d\n", fb->fn->name, rc);

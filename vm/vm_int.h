@@ -26,6 +26,8 @@ typedef struct {
 	void **fix;              /* per argument, prepared constants (or NULL) */
 	unsigned nfix;
 	unsigned nregex;         /* regex_t's owned through fix (kind r) */
+	int sets_rc;             /* a module function: its code goes to $rc
+				  * (Kamailio's core actions leave $rc alone) */
 } vm_fnbind;
 
 /* A switch table, bound: regex cases compiled. */

@@ -238,6 +238,7 @@ static int bind_fn(vm_loaded *lp, uint32_t idx, char *err, size_t errlen)
 	}
 	b->fn = f;
 	b->module = module;
+	b->sets_rc = strcmp(module, "core") != 0;
 	if (!r->kargs || !r->nargs)
 		return 0;
 	if (!(b->fix = calloc(r->nargs, sizeof(*b->fix)))) {
