@@ -1,7 +1,10 @@
 /*
  * mod_pv_tr.c — the transformations of the pv module: {s.*}, {uri.*},
- * {param.*}, {nameaddr.*}, {tobody.*} and {line.*}, with the names and
- * results of Kamailio 5.6.3 (language spec §8, §11.4, §12).
+ * {param.*}, {nameaddr.*}, {tobody.*}, {line.*} and {urialias.*}, with the
+ * names and results of Kamailio 5.6.3 (language spec §8, §11.4, §12); and
+ * their transformation classes for the VM (mod_pv_trclasses: parse with
+ * PV parameters bound through vm_pv_parse, apply with their values read
+ * through vm_pv_get).
  *
  * Parsing happens once: "s.substr,1,3" becomes a mod_pv_tr holding the
  * operation and its parameters (ints parsed, texts as views, PVs as their
@@ -16,12 +19,10 @@
  * n-1 characters); {uri.saor}, {uri.suri}, {uri.duri} have no stray byte
  * after the scheme's ':' (5.6.3 inserts one).
  */
-#include "mod.h"
+#include "mod_pv_int.h"
 #include "../runtime/rt.h"
 
 #include <ctype.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,10 @@ enum { P_VALUE, P_IN, P_VALUEAT, P_NAME, P_COUNT };
 enum { NA_URI, NA_LEN, NA_NAME };
 enum { TB_URI, TB_TAG, TB_USER, TB_HOST, TB_PARAMS, TB_DISPLAY };
 enum { L_AT, L_SW, L_COUNT };
+enum { UA_ENCODE, UA_DECODE };
+
+/* {urialias.*}: a class of this file only (mod.h's list ends at line). */
+#define MOD_PV_TR_URIALIAS (MOD_PV_TR_LINE + 1)
 
 typedef struct {
 	const char *name;
@@ -135,6 +140,11 @@ static const tr_def tr_tobody_defs[] = {
 
 static const tr_def tr_line_defs[] = {
 	{ "at", L_AT, "i" }, { "sw", L_SW, "s" }, { "count", L_COUNT, "" },
+	{ NULL, 0, NULL }
+};
+
+static const tr_def tr_urialias_defs[] = {
+	{ "encode", UA_ENCODE, "" }, { "decode", UA_DECODE, "" },
 	{ NULL, 0, NULL }
 };
 
@@ -353,6 +363,13 @@ int mod_pv_tr_parse_line(const char *name, size_t nlen, const char *params,
 			plen, tr, err);
 }
 
+static int tr_parse_urialias(const char *name, size_t nlen, const char *params,
+		size_t plen, mod_pv_tr *tr, const char **err)
+{
+	return tr_parse_class(MOD_PV_TR_URIALIAS, tr_urialias_defs, name, nlen,
+			params, plen, tr, err);
+}
+
 /* See mod.h. */
 int mod_pv_tr_parse(const char *text, size_t len, mod_pv_tr *tr,
 		const char **err)
@@ -378,6 +395,7 @@ int mod_pv_tr_parse(const char *text, size_t len, mod_pv_tr *tr,
 	TR_CLS("nameaddr", mod_pv_tr_parse_nameaddr);
 	TR_CLS("tobody", mod_pv_tr_parse_tobody);
 	TR_CLS("line", mod_pv_tr_parse_line);
+	TR_CLS("urialias", tr_parse_urialias);
 #undef TR_CLS
 	TR_FAIL("unknown transformation class");
 }
@@ -721,17 +739,228 @@ static int tr_b58_dec(vm_arena *a, const char *s, size_t n, vm_value *out)
 	return 0;
 }
 
-/* Hex digest of s[0..n) with gnutls. 0, -1 (gnutls refused) or NOMEM. */
-static int tr_digest(vm_arena *a, gnutls_digest_algorithm_t alg,
-		const char *s, size_t n, vm_value *out)
+/* ------------------------------------------------------------------------
+ * Digests ({s.md5}, {s.sha256}, {s.sha384}, {s.sha512}): MD5 (RFC 1321)
+ * and SHA-2 (FIPS 180-4), written here so that the module needs no crypto
+ * library (bin/cfgc links every module's code statically).
+ * ------------------------------------------------------------------------ */
+
+enum { DIG_MD5, DIG_SHA256, DIG_SHA384, DIG_SHA512 };
+
+#define ROL32(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+#define ROR32(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define ROR64(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
+
+/* The message padded as MD5 and SHA-2 want it is processed block by
+ * block: `blk` gets each block in turn (64 or 128 bytes), the length in
+ * bits is written big- or little-endian in the last 8 (or 16) bytes. */
+static void dig_blocks(const unsigned char *s, size_t n, size_t bs, int le,
+		void (*blk)(void *st, const unsigned char *b), void *st)
 {
+	unsigned char last[256];
+	size_t full = n / bs * bs, rest = n - full, tail;
+	uint64_t bits = (uint64_t)n * 8;
+
+	for (size_t i = 0; i < full; i += bs)
+		blk(st, s + i);
+	memset(last, 0, sizeof(last));
+	memcpy(last, s + full, rest);
+	last[rest] = 0x80;
+	tail = rest + 1 + (bs == 64 ? 8 : 16) <= bs ? bs : 2 * bs;
+	for (int k = 0; k < 8; k++)
+		last[le ? tail - 8 + k : tail - 1 - k] = (unsigned char)(bits >> (8 * k));
+	blk(st, last);
+	if (tail > bs)
+		blk(st, last + bs);
+}
+
+static void md5_block(void *vst, const unsigned char *b)
+{
+	static const uint32_t K[64] = {
+		0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a,
+		0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be,
+		0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340,
+		0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+		0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
+		0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c,
+		0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
+		0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+		0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92,
+		0xffeff47d, 0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
+		0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391 };
+	static const unsigned char R[64] = {
+		7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+		5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+		4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+		6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21 };
+	uint32_t *h = vst, m[16], a = h[0], bb = h[1], c = h[2], d = h[3];
+
+	for (int i = 0; i < 16; i++)
+		m[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
+			(uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+	for (int i = 0; i < 64; i++) {
+		uint32_t f;
+		int g;
+		if (i < 16) {
+			f = (bb & c) | (~bb & d);
+			g = i;
+		} else if (i < 32) {
+			f = (d & bb) | (~d & c);
+			g = (5 * i + 1) % 16;
+		} else if (i < 48) {
+			f = bb ^ c ^ d;
+			g = (3 * i + 5) % 16;
+		} else {
+			f = c ^ (bb | ~d);
+			g = (7 * i) % 16;
+		}
+		f += a + K[i] + m[g];
+		a = d;
+		d = c;
+		c = bb;
+		bb += ROL32(f, R[i]);
+	}
+	h[0] += a;
+	h[1] += bb;
+	h[2] += c;
+	h[3] += d;
+}
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2 };
+
+static void sha256_block(void *vst, const unsigned char *b)
+{
+	uint32_t *h = vst, w[64], v[8];
+
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
+			(uint32_t)b[4 * i + 2] << 8 | (uint32_t)b[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = ROR32(w[i - 15], 7) ^ ROR32(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ROR32(w[i - 2], 17) ^ ROR32(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	memcpy(v, h, sizeof(v));
+	for (int i = 0; i < 64; i++) {
+		uint32_t S1 = ROR32(v[4], 6) ^ ROR32(v[4], 11) ^ ROR32(v[4], 25);
+		uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
+		uint32_t t1 = v[7] + S1 + ch + sha256_k[i] + w[i];
+		uint32_t S0 = ROR32(v[0], 2) ^ ROR32(v[0], 13) ^ ROR32(v[0], 22);
+		uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+		memmove(v + 1, v, 7 * sizeof(v[0]));
+		v[4] += t1;
+		v[0] = t1 + S0 + maj;
+	}
+	for (int i = 0; i < 8; i++)
+		h[i] += v[i];
+}
+
+static const uint64_t sha512_k[80] = {
+	0x428a2f98d728ae22ULL, 0x7137449123ef65cdULL, 0xb5c0fbcfec4d3b2fULL,
+	0xe9b5dba58189dbbcULL, 0x3956c25bf348b538ULL, 0x59f111f1b605d019ULL,
+	0x923f82a4af194f9bULL, 0xab1c5ed5da6d8118ULL, 0xd807aa98a3030242ULL,
+	0x12835b0145706fbeULL, 0x243185be4ee4b28cULL, 0x550c7dc3d5ffb4e2ULL,
+	0x72be5d74f27b896fULL, 0x80deb1fe3b1696b1ULL, 0x9bdc06a725c71235ULL,
+	0xc19bf174cf692694ULL, 0xe49b69c19ef14ad2ULL, 0xefbe4786384f25e3ULL,
+	0x0fc19dc68b8cd5b5ULL, 0x240ca1cc77ac9c65ULL, 0x2de92c6f592b0275ULL,
+	0x4a7484aa6ea6e483ULL, 0x5cb0a9dcbd41fbd4ULL, 0x76f988da831153b5ULL,
+	0x983e5152ee66dfabULL, 0xa831c66d2db43210ULL, 0xb00327c898fb213fULL,
+	0xbf597fc7beef0ee4ULL, 0xc6e00bf33da88fc2ULL, 0xd5a79147930aa725ULL,
+	0x06ca6351e003826fULL, 0x142929670a0e6e70ULL, 0x27b70a8546d22ffcULL,
+	0x2e1b21385c26c926ULL, 0x4d2c6dfc5ac42aedULL, 0x53380d139d95b3dfULL,
+	0x650a73548baf63deULL, 0x766a0abb3c77b2a8ULL, 0x81c2c92e47edaee6ULL,
+	0x92722c851482353bULL, 0xa2bfe8a14cf10364ULL, 0xa81a664bbc423001ULL,
+	0xc24b8b70d0f89791ULL, 0xc76c51a30654be30ULL, 0xd192e819d6ef5218ULL,
+	0xd69906245565a910ULL, 0xf40e35855771202aULL, 0x106aa07032bbd1b8ULL,
+	0x19a4c116b8d2d0c8ULL, 0x1e376c085141ab53ULL, 0x2748774cdf8eeb99ULL,
+	0x34b0bcb5e19b48a8ULL, 0x391c0cb3c5c95a63ULL, 0x4ed8aa4ae3418acbULL,
+	0x5b9cca4f7763e373ULL, 0x682e6ff3d6b2b8a3ULL, 0x748f82ee5defb2fcULL,
+	0x78a5636f43172f60ULL, 0x84c87814a1f0ab72ULL, 0x8cc702081a6439ecULL,
+	0x90befffa23631e28ULL, 0xa4506cebde82bde9ULL, 0xbef9a3f7b2c67915ULL,
+	0xc67178f2e372532bULL, 0xca273eceea26619cULL, 0xd186b8c721c0c207ULL,
+	0xeada7dd6cde0eb1eULL, 0xf57d4f7fee6ed178ULL, 0x06f067aa72176fbaULL,
+	0x0a637dc5a2c898a6ULL, 0x113f9804bef90daeULL, 0x1b710b35131c471bULL,
+	0x28db77f523047d84ULL, 0x32caab7b40c72493ULL, 0x3c9ebe0a15c9bebcULL,
+	0x431d67c49c100d4cULL, 0x4cc5d4becb3e42b6ULL, 0x597f299cfc657e2aULL,
+	0x5fcb6fab3ad6faecULL, 0x6c44198c4a475817ULL };
+
+static void sha512_block(void *vst, const unsigned char *b)
+{
+	uint64_t *h = vst, w[80], v[8];
+
+	for (int i = 0; i < 16; i++) {
+		w[i] = 0;
+		for (int k = 0; k < 8; k++)
+			w[i] = w[i] << 8 | b[8 * i + k];
+	}
+	for (int i = 16; i < 80; i++) {
+		uint64_t s0 = ROR64(w[i - 15], 1) ^ ROR64(w[i - 15], 8) ^ (w[i - 15] >> 7);
+		uint64_t s1 = ROR64(w[i - 2], 19) ^ ROR64(w[i - 2], 61) ^ (w[i - 2] >> 6);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	memcpy(v, h, sizeof(v));
+	for (int i = 0; i < 80; i++) {
+		uint64_t S1 = ROR64(v[4], 14) ^ ROR64(v[4], 18) ^ ROR64(v[4], 41);
+		uint64_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
+		uint64_t t1 = v[7] + S1 + ch + sha512_k[i] + w[i];
+		uint64_t S0 = ROR64(v[0], 28) ^ ROR64(v[0], 34) ^ ROR64(v[0], 39);
+		uint64_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+		memmove(v + 1, v, 7 * sizeof(v[0]));
+		v[4] += t1;
+		v[0] = t1 + S0 + maj;
+	}
+	for (int i = 0; i < 8; i++)
+		h[i] += v[i];
+}
+
+/* Lower-case hex digest of s[0..n). 0 or VM_E_NOMEM. */
+static int tr_digest(vm_arena *a, int alg, const char *s, size_t n, vm_value *out)
+{
+	static const uint64_t iv384[8] = {
+		0xcbbb9d5dc1059ed8ULL, 0x629a292a367cd507ULL, 0x9159015a3070dd17ULL,
+		0x152fecd8f70e5939ULL, 0x67332667ffc00b31ULL, 0x8eb44a8768581511ULL,
+		0xdb0c2e0d64f98fa7ULL, 0x47b5481dbefa4fa4ULL };
+	static const uint64_t iv512[8] = {
+		0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
+		0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
+		0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL };
+	const unsigned char *u = (const unsigned char *)s;
 	unsigned char d[64];
-	unsigned dl = gnutls_hash_get_len(alg);
-	unsigned k;
+	unsigned dl = 0, k;
 	tr_buf o;
 
-	if (dl == 0 || dl > sizeof(d) || gnutls_hash_fast(alg, s, n, d) < 0)
-		return -1;
+	if (alg == DIG_MD5) {
+		uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
+		dig_blocks(u, n, 64, 1, md5_block, h);
+		for (k = 0; k < 16; k++)
+			d[k] = (unsigned char)(h[k / 4] >> (8 * (k % 4)));
+		dl = 16;
+	} else if (alg == DIG_SHA256) {
+		uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+		dig_blocks(u, n, 64, 0, sha256_block, h);
+		for (k = 0; k < 32; k++)
+			d[k] = (unsigned char)(h[k / 4] >> (24 - 8 * (k % 4)));
+		dl = 32;
+	} else {
+		uint64_t h[8];
+		memcpy(h, alg == DIG_SHA384 ? iv384 : iv512, sizeof(h));
+		dig_blocks(u, n, 128, 0, sha512_block, h);
+		dl = alg == DIG_SHA384 ? 48 : 64;
+		for (k = 0; k < dl; k++)
+			d[k] = (unsigned char)(h[k / 8] >> (56 - 8 * (k % 8)));
+	}
 	if (tr_buf_init(a, &o, 2 * dl) < 0)
 		return VM_E_NOMEM;
 	for (k = 0; k < dl; k++) {
@@ -916,9 +1145,8 @@ int mod_pv_tr_apply_s(const mod_pv_tr *tr, vm_arena *a, const vm_value *in,
 	case S_SHA256:
 	case S_SHA384:
 	case S_SHA512: {
-		gnutls_digest_algorithm_t alg = tr->op == S_MD5 ? GNUTLS_DIG_MD5 :
-			tr->op == S_SHA256 ? GNUTLS_DIG_SHA256 :
-			tr->op == S_SHA384 ? GNUTLS_DIG_SHA384 : GNUTLS_DIG_SHA512;
+		int alg = tr->op == S_MD5 ? DIG_MD5 : tr->op == S_SHA256 ? DIG_SHA256 :
+			tr->op == S_SHA384 ? DIG_SHA384 : DIG_SHA512;
 		rc = tr_digest(a, alg, s, n, &r);
 		if (rc < 0)
 			goto fail;
@@ -1395,6 +1623,18 @@ static const char *tr_proto(rt_view t)
 			return protos[k];
 	}
 	return NULL;
+}
+
+/* Kamailio's protocol number of a transport value (udp 1 ... wss 6), 0
+ * when unknown. */
+static unsigned tr_transport_id(rt_view t)
+{
+	static const char *const protos[] = { "udp", "tcp", "tls", "sctp", "ws", "wss" };
+	const char *p = tr_proto(t);
+	for (unsigned k = 0; p && k < 6; k++)
+		if (p == protos[k] || strcmp(p, protos[k]) == 0)
+			return k + 1;
+	return 0;
 }
 
 /* See mod.h. Input: the URI text; a trailing ';' is ignored (when the text
@@ -1921,6 +2161,59 @@ fail:
 	return rc == VM_E_NOMEM ? VM_E_NOMEM : -1;
 }
 
+/* ------------------------------------------------------------------------
+ * {urialias.encode}, {urialias.decode}: a SIP URI's address as
+ * "host~port~proto" and back, as 5.6.3's ksr_uri_alias_encode/_decode
+ * (verified on 5.6.3): the port defaults to 5060 and the protocol to UDP
+ * (1); decoding takes the first character after the second '~' as the
+ * protocol (0 or 1: no transport parameter, 2 tcp, 3 tls, 4 sctp, 5 and 6
+ * ws) and keeps the host and port text as they are.
+ * ------------------------------------------------------------------------ */
+
+static int tr_apply_urialias(const mod_pv_tr *tr, vm_arena *a, const vm_value *in,
+		vm_value *out)
+{
+	static const char *const tnames[] = { NULL, NULL, "tcp", "tls", "sctp", "ws", "ws" };
+	const char *s, *t1, *t2;
+	size_t len;
+	char *b;
+	int rc, n;
+
+	rc = tr_input(a, in, &s, &len);
+	if (rc < 0)
+		goto fail;
+	if (tr->op == UA_ENCODE) {
+		rt_uri u;
+		if (rt_uri_parse(s, len, &u) < 0 || u.host.s == NULL ||
+				(u.type != RT_URI_SIP && u.type != RT_URI_SIPS))
+			goto fail;
+		if (!(b = vm_arena_alloc(a, u.host.len + 16)))
+			return VM_E_NOMEM;
+		n = snprintf(b, u.host.len + 16, "%.*s~%u~%d", (int)u.host.len, u.host.s,
+				u.port.len ? u.port_no : 5060,
+				u.transport.s ? (int)tr_transport_id(u.transport) : 1);
+		*out = vm_str(b, (size_t)n);
+		return 0;
+	}
+	if (!(t1 = memchr(s, '~', len)) || !(t2 = memchr(t1 + 1, '~', len - (size_t)(t1 + 1 - s))) ||
+			t2 + 1 >= s + len || t2[1] < '0' || t2[1] > '6')
+		goto fail;
+	n = t2[1] - '0';
+	{
+		size_t hl = (size_t)(t1 - s), pl = (size_t)(t2 - t1 - 1);
+		size_t cap = 4 + hl + 1 + pl + 16;
+		if (!(b = vm_arena_alloc(a, cap)))
+			return VM_E_NOMEM;
+		n = snprintf(b, cap, "sip:%.*s:%.*s%s%s", (int)hl, s, (int)pl, t1 + 1,
+				tnames[n] ? ";transport=" : "", tnames[n] ? tnames[n] : "");
+	}
+	*out = vm_str(b, (size_t)n);
+	return 0;
+fail:
+	*out = vm_null();
+	return rc == VM_E_NOMEM ? VM_E_NOMEM : -1;
+}
+
 /* See mod.h. */
 int mod_pv_tr_apply(const mod_pv_tr *tr, vm_arena *a, const vm_value *in,
 		vm_value *out, mod_pv_tr_eval_fn eval, void *ud)
@@ -1938,7 +2231,88 @@ int mod_pv_tr_apply(const mod_pv_tr *tr, vm_arena *a, const vm_value *in,
 		return mod_pv_tr_apply_tobody(tr, a, in, out, eval, ud);
 	case MOD_PV_TR_LINE:
 		return mod_pv_tr_apply_line(tr, a, in, out, eval, ud);
+	case MOD_PV_TR_URIALIAS:
+		return tr_apply_urialias(tr, a, in, out);
 	}
 	*out = vm_null();
 	return -1;
 }
+
+/* ------------------------------------------------------------------------
+ * Transformation classes for the VM
+ *
+ * One vm_tr_class per class name, all with the same functions: the text
+ * between the braces is copied (the parsed form views into the copy), its
+ * PV parameters are parsed once with the loaded program, and applying
+ * reads their values through vm_pv_get in the running ctx.
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+	mod_pv_tr tr;
+	vm_pvspec *pv[MOD_PV_TR_MAXP];
+	char text[];
+} tr_bound;
+
+static void trc_free(void *p)
+{
+	tr_bound *b = p;
+	if (b == NULL)
+		return;
+	for (int i = 0; i < MOD_PV_TR_MAXP; i++)
+		vm_pvspec_free(b->pv[i]);
+	free(b);
+}
+
+static int trc_parse(const vm_loaded *lp, const char *text, size_t len, void **out,
+		const char **err)
+{
+	tr_bound *b = calloc(1, sizeof(*b) + len + 1);
+	char msg[256];
+
+	*out = NULL;
+	if (b == NULL) {
+		*err = "out of memory";
+		return -1;
+	}
+	memcpy(b->text, text, len);
+	if (mod_pv_tr_parse(b->text, len, &b->tr, err) < 0) {
+		free(b);
+		return -1;
+	}
+	for (int i = 0; i < b->tr.nparams; i++) {
+		mod_pv_tr_param *p = &b->tr.p[i];
+		if (p->kind != MOD_PV_TR_P_PV)
+			continue;
+		if (vm_pv_parse(lp, p->s, p->len, &b->pv[i], msg, sizeof(msg)) < 0) {
+			*err = "invalid pseudo-variable in a parameter";
+			trc_free(b);
+			return -1;
+		}
+		p->pv = b->pv[i];
+	}
+	*out = b;
+	return 0;
+}
+
+/* The value of a PV parameter in the running ctx. */
+static int trc_eval(void *ud, const mod_pv_tr_param *p, vm_value *out)
+{
+	return vm_pv_get(ud, p->pv, out) < 0 ? -1 : 0;
+}
+
+static int trc_apply(vm_ctx *c, void *tr, const vm_value *in, vm_value *out)
+{
+	const tr_bound *b = tr;
+	return mod_pv_tr_apply(&b->tr, &c->arena, in, out, trc_eval, c) == 0 ? 0 : -1;
+}
+
+const vm_tr_class mod_pv_trclasses[] = {
+	{ "s",        trc_parse, trc_apply, trc_free },
+	{ "uri",      trc_parse, trc_apply, trc_free },
+	{ "param",    trc_parse, trc_apply, trc_free },
+	{ "nameaddr", trc_parse, trc_apply, trc_free },
+	{ "tobody",   trc_parse, trc_apply, trc_free },
+	{ "line",     trc_parse, trc_apply, trc_free },
+	{ "urialias", trc_parse, trc_apply, trc_free },
+	{ NULL, NULL, NULL, NULL }
+};
