@@ -88,6 +88,10 @@ typedef struct {
 	mod_pv_var *all;
 	size_t nbuckets, count;
 	int nullable;            /* $vn: starts null, `= $null` makes it null */
+	/* The variables by slot number (mod_pv_var.c, "Slots"): a $var spec
+	 * finds its variable here without hashing its name. */
+	mod_pv_var **byslot;
+	uint32_t nbyslot;
 } mod_pv_vtab;
 
 /* Most variables a worker may create in one table, most AVP names and
