@@ -39,14 +39,18 @@
  * NFA states reached just after a byte, whether '^' holds for them, and
  * whether a new match may start at the next position (and if '^' holds
  * there); the closure over empty moves is taken per transition, once the
- * next byte is known, which is what '$' needs. A transition leads to a
- * state, to MATCH (a match ends before this byte: yes at once), to DEAD (no
- * match can follow: no at once) or, past RE_MAX_DFA states or RE_MAX_WORK
- * steps of construction (1.5 ms at worst), to FRONTIER: the walk goes on
- * by NFA steps from the state's set and back into the table as soon as it
- * meets a built state. NUL has a byte class of its own whose transitions
- * answer for "end of subject": the walk stops at the first NUL, as
- * Kamailio's C strings do. One dependent load per byte: ~2 ns.
+ * kind of the next byte is known (ordinary, '\n', end), which is what '$'
+ * needs. A transition leads to a state, to MATCH (a match ends before this
+ * byte: yes at once), to DEAD (no match can follow: no at once) or, past
+ * RE_MAX_DFA states or RE_MAX_WORK steps of construction (1.5 ms at
+ * worst), to FRONTIER: the walk goes on by NFA steps from the state's set
+ * and back into the table as soon as it meets a built state. NUL has a
+ * byte class of its own whose transitions answer for "end of subject": the
+ * walk stops at the first NUL, as Kamailio's C strings do. One dependent
+ * load per byte, ~2 ns; in the idle state of an unanchored pattern a table
+ * skips the bytes that cannot start a match, under 1 ns. Compiling costs 2 to
+ * 4 times glibc's regcomp + one regexec (2-30 us): fine at load time; a
+ * pattern built at run time is better cached by its caller.
  *
  * Literal patterns skip the automaton: "abc" (memmem, not under REG_ICASE
  * when it has letters), "^abc", "abc$", "^abc$" (memcmp, or a compare up
@@ -1248,12 +1252,14 @@ static int re_dfa_build(vm_re *re)
 	w = re_work_new(re->nnfa);
 	if (re->hash == NULL || w == NULL)
 		goto fail;
-	/* a match can start at position 0, where '^' holds */
+	/* whether starting a match is any use where '^' is false / true: its
+	 * closure reaches a byte to consume or the end ("^a" is no use at 1) */
 	for (k = 0; k < 2; k++) {
 		w->nsetl = 0;
 		re->inject[k] = (uint8_t)(re_close(re, w, &re->start, 1, (int)k, 1, re_stamp(w)) ||
 				w->nsetl > 0);
 	}
+	/* state 0, position 0: a match starts there, '^' holds */
 	if (re_add_state(re, NULL, 0, F_INJ | F_SNL, &akst, &apool, &npool, &atrans) < 0)
 		goto fail;
 	for (s = 0; s < re->nstates; s++) {
