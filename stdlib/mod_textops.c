@@ -68,18 +68,7 @@ static regex_t *to_regex(vm_call *call, unsigned i, regex_t *tmp, int *own,
 static int re_exec(const regex_t *re, const char *s, size_t len, size_t nm,
 		regmatch_t *pm, int eflags)
 {
-	regmatch_t one;
-	const char *nul = memchr(s, '\0', len);
-
-	if (nul)
-		len = (size_t)(nul - s);
-	if (nm == 0) {
-		pm = &one;
-		nm = 1;
-	}
-	pm[0].rm_so = 0;
-	pm[0].rm_eo = (regoff_t)len;
-	return regexec(re, s, nm, pm, eflags | REG_STARTEND);
+	return vm_regexec(re, s, len, nm, pm, eflags);
 }
 
 /* The message from after its first line to its end (Kamailio's

@@ -342,6 +342,14 @@ int vm_op_match(vm_arena *a, vm_value *res, const vm_value *l, const vm_value *r
  * unanchored; like Kamailio the subject ends at its first NUL byte.
  * 0, or VM_E_NOMEM (only without REG_STARTEND, when malloc fails). */
 int vm_op_match_re(vm_value *res, const vm_value *l, const regex_t *re);
+/* regexec on s[0..len), which need not be NUL-terminated: the subject
+ * ends at its first NUL byte (Kamailio passes C strings), and regexec runs
+ * on a terminated copy (glibc's REG_STARTEND would avoid it, but the
+ * sanitizers' regexec wrapper reads the subject up to a NUL anyway).
+ * Offsets in pm are from s. regexec's result, or REG_ESPACE when memory
+ * runs out. */
+int vm_regexec(const regex_t *re, const char *s, size_t len, size_t nm,
+		regmatch_t *pm, int eflags);
 /* Compile the string form of `pattern` as Kamailio does for `=~`: POSIX
  * extended, case-insensitive, no sub-matches; the pattern ends at its first
  * NUL byte. 0 (the caller regfree()s *re later), VM_E_REGEX, or
@@ -469,7 +477,7 @@ typedef struct {
 } vm_regex_src;
 
 typedef struct {
-	char *module;     /* "" for the core */
+	char *module;     /* the exporting module ("core" for core actions) */
 	char *name;
 	uint32_t nargs;   /* arguments in R[A+1] .. R[A+nargs], at most 255 */
 	/* Per argument, the index in K of the constant the compiler knows it

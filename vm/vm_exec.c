@@ -771,8 +771,8 @@ OP(JMP)
 
 /* Opcode: JMPIF A sBx
  * Synopsis: if R[A] > 0, pc += sBx
- * The test of `if` and `while`: an int greater than zero is true; the
- * error value is false. */
+ * The test of `if`: an int greater than zero is true; the error value is
+ * false. */
 OP(JMPIF)
 	if (cond_gt0(&R[A]))
 		ip += SBX;
@@ -787,7 +787,9 @@ OP(JMPIFNOT)
 
 /* Opcode: JMPTRUE A sBx
  * Synopsis: if R[A] != 0, pc += sBx
- * The short-circuit of && and ||: any non-zero int is true. */
+ * The short-circuit of && and ||, and the test of `while` (Kamailio 5.6.3
+ * repeats a loop while its condition is non-zero): any non-zero int is
+ * true. */
 OP(JMPTRUE)
 	if (cond_nz(&R[A]))
 		ip += SBX;

@@ -20,8 +20,8 @@
  *   K  constant      P  pseudo-variable    F  format     RE regex
  *   N  network       FN function           RT route      J  jump table
  *
- * Truth: `if`/`while` take a value as true when it is > 0 (JMPIF); `&&`,
- * `||`, `!` when it is non-zero (JMPTRUE, NOT). Return codes: a function
+ * Truth: `if` takes a value as true when it is > 0 (JMPIF); `while`,
+ * `&&`, `||`, `!` when it is non-zero (JMPTRUE, NOT), as Kamailio 5.6.3. Return codes: a function
  * or route code of 0 ends the whole script, as exit does (language §5.4).
  */
 
@@ -75,10 +75,10 @@ X(MATCHK,   ABx,  R, RE, _, "R[A] := R[A] =~ regex X[Bx], compiled at load") \
 X(INNET,    ABx,  R, N,  _, "R[A] := 1 if the address R[A] is in network N[Bx] (ip, ip/bits, ip/mask or host), else 0") \
 X(MYSELF,   ABC,  R, R,  _, "R[A] := 1 if the host (and port) of the URI or address R[B] is one of this server's, else 0") \
 X(JMP,      sBx,  _, T,  _, "pc += sBx") \
-X(JMPIF,    AsBx, R, T,  _, "if R[A] as int is > 0, pc += sBx (the test of if and while)") \
-X(JMPIFNOT, AsBx, R, T,  _, "unless R[A] as int is > 0, pc += sBx (the test of if and while)") \
-X(JMPTRUE,  AsBx, R, T,  _, "if R[A] as int is non-zero, pc += sBx (&& and ||)") \
-X(JMPFALSE, AsBx, R, T,  _, "if R[A] as int is zero, pc += sBx (&& and ||)") \
+X(JMPIF,    AsBx, R, T,  _, "if R[A] as int is > 0, pc += sBx (the test of if)") \
+X(JMPIFNOT, AsBx, R, T,  _, "unless R[A] as int is > 0, pc += sBx (the test of if)") \
+X(JMPTRUE,  AsBx, R, T,  _, "if R[A] as int is non-zero, pc += sBx (&&, || and the test of while)") \
+X(JMPFALSE, AsBx, R, T,  _, "if R[A] as int is zero, pc += sBx (&&, || and the test of while)") \
 X(CALL,     ABx,  R, FN, _, "R[A] := return code of function FN[Bx] on its nargs arguments R[A+1] ..., also in $rc; code 0 ends the script") \
 X(ROUTE,    ABx,  R, RT, _, "R[A] := return code of route RT[Bx], also in $rc; exit, drop or return 0 in it end the script") \
 X(ROUTEDYN, ABC,  R, R,  _, "R[A] := return code of the route named by R[B] as string; no such route: error, R[A] := -10") \

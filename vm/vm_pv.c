@@ -46,6 +46,19 @@ const vm_pv_export *vm_pv_class(const vm_loaded *lp, const char *name,
 				*module = lp->mods[i]->name;
 				return p;
 			}
+	/* Old-style conditions (method == ..., src_ip == ...) compile to
+	 * message PVs of the pv module, which Kamailio reads without pv being
+	 * loaded; the compiler has checked every PV a script writes itself. */
+	for (size_t i = 0; i < lp->reg->nmods; i++) {
+		const vm_module *m = lp->reg->mods[i];
+		if (!m || m->unavailable)
+			continue;
+		for (const vm_pv_export *p = m->pvs; p && p->name; p++)
+			if (name_eq(p->name, name, len)) {
+				*module = m->name;
+				return p;
+			}
+	}
 	return NULL;
 }
 

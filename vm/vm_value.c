@@ -494,10 +494,26 @@ int vm_regex_compile(regex_t *re, const vm_value *pattern)
 	return rc == 0 ? 0 : VM_E_REGEX;
 }
 
+int vm_regexec(const regex_t *re, const char *s, size_t len, size_t nm,
+		regmatch_t *pm, int eflags)
+{
+	char small[256], *z = small;
+	int rc;
+
+	len = strnlen(s, len);
+	if (len >= sizeof(small) && (z = malloc(len + 1)) == NULL)
+		return REG_ESPACE;
+	memcpy(z, s, len);
+	z[len] = '\0';
+	rc = regexec(re, z, nm, pm, eflags);
+	if (z != small)
+		free(z);
+	return rc;
+}
+
 /* Search re in l's string form. Kamailio passes the subject to regexec as
  * a C string, so it ends at the first NUL ("a\0b" =~ "b" is 0, observed on
- * 5.6.3). With glibc's REG_STARTEND the bytes are not copied; elsewhere a
- * NUL-terminated copy is made with malloc (VM_E_NOMEM when that fails). */
+ * 5.6.3). VM_E_NOMEM when a long subject cannot be copied. */
 int vm_op_match_re(vm_value *res, const vm_value *l, const regex_t *re)
 {
 	char buf[VM_INT_DEC_MAX];
@@ -506,27 +522,9 @@ int vm_op_match_re(vm_value *res, const vm_value *l, const regex_t *re)
 	int rc;
 
 	vm_str_view(l, buf, &s, &len);
-	len = strnlen(s, len);
-#ifdef REG_STARTEND
-	{
-		regmatch_t m[1];
-
-		m[0].rm_so = 0;
-		m[0].rm_eo = (regoff_t)len;
-		rc = regexec(re, s, 1, m, REG_STARTEND);
-	}
-#else
-	{
-		char *z = malloc(len + 1);
-
-		if (z == NULL)
-			return VM_E_NOMEM;
-		memcpy(z, s, len);
-		z[len] = '\0';
-		rc = regexec(re, z, 0, NULL, 0);
-		free(z);
-	}
-#endif
+	rc = vm_regexec(re, s, len, 0, NULL, 0);
+	if (rc == REG_ESPACE)
+		return VM_E_NOMEM;
 	*res = vm_int(rc == 0);
 	return 0;
 }

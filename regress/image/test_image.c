@@ -255,7 +255,7 @@ static const char expected_listing[] =
 	"   11    35  CALL      0  4      ; xlog.xlog/1 -> r0\n"
 	"   12    35  JMP          5      ; to 18\n"
 	"   13    37  PVGET     1  6      ; $var(next)\n"
-	"   14    37  ROUTEDYN  0  1      ; R[A] := return code of the route named by R[B] as string; no such route: error, R[A] := -1\n"
+	"   14    37  ROUTEDYN  0  1      ; R[A] := return code of the route named by R[B] as string; no such route: error, R[A] := -10\n"
 	"   15    37  JMP          2      ; to 18\n"
 	"   16    39  LOADINT   0  0      ; R[A] := the int sBx\n"
 	"   17    39  DROP      0         ; end the script with code R[A] and the drop flag\n"
