@@ -149,7 +149,7 @@ fuzz: deps
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found build-fuzz/seed
 
 $(B)/fuzz_cfgc: regress/fuzz/fuzz_cfgc.c $(CFGC_OBJ) $(B)/libsipvm.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icfgc -o $@ $< $(CFGC_OBJ) $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icfgc -Ivm -o $@ $< $(CFGC_OBJ) $(B)/libsipvm.a
 
 # libFuzzer over the bytecode image reader (vm_image_read, then the
 # listing and a write/read round trip of what loads, then the loader and a

@@ -1,6 +1,8 @@
 /*
  * fuzz_cfgc.c — libFuzzer harness over the whole front end: preprocessor,
- * lexer, parser and linter, on one input taken as a kamailio.cfg.
+ * lexer, parser, linter and code generator, on one input taken as a
+ * kamailio.cfg. What checks without an error is compiled; the program must
+ * pass vm_prog_check and survive an image round trip (abort otherwise).
  *
  *   make fuzz        (60 s, seeded with samples/ and the shared corpus)
  *
@@ -14,6 +16,33 @@
 #include <unistd.h>
 
 #include "cfgc.h"
+#include "vm.h"
+
+/* The program of a checked context: it must be valid, and read back from
+ * its image. */
+static void generate(cfgc_ctx *ctx)
+{
+	vm_prog *p, *q;
+	unsigned char *img;
+	size_t n;
+	char err[256];
+
+	if (cfgc_error_count(ctx) || cfgc_generate(ctx, &p) < 0)
+		return;
+	if (vm_prog_check(p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "generated program fails its check: %s\n", err);
+		abort();
+	}
+	if (vm_image_encode(p, &img, &n) == 0) {
+		if (vm_image_read(img, n, &q, err, sizeof(err)) < 0) {
+			fprintf(stderr, "generated image does not read back: %s\n", err);
+			abort();
+		}
+		vm_prog_free(q);
+		free(img);
+	}
+	vm_prog_free(p);
+}
 
 static char path[64];
 
@@ -32,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!ctx)
 			return 0;
 		cfgc_check_file(ctx, path);
+		generate(ctx);
 		FILE *null = fopen("/dev/null", "w");
 		if (null) {
 			cfgc_print_diags(ctx, null, 0);
