@@ -268,7 +268,9 @@ typedef struct rt_msg {
 } rt_msg;
 
 /* Parse buf[0..len) (a whole message: UDP datagram, or a TCP frame) into
- * *m. Allocates nothing; views point into buf. 0, or -1 when it is not a
+ * *m. The parser only reads buf, but while routes run on m some functions
+ * write into it as Kamailio's do (mf_process_maxfwd_header rewrites the
+ * Max-Forwards value in place): give it writable memory. Allocates nothing; views point into buf. 0, or -1 when it is not a
  * SIP or HTTP message (bad first line, header line without ':', more than
  * RT_MSG_MAX_HDRS headers, Content-Length larger than the body, an HTTP
  * reply ...), with the reason in m->error. *m needs no initialization (a message that had

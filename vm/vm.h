@@ -745,6 +745,9 @@ struct vm_ctx {
 	int (*myself)(vm_ctx *c, const char *s, size_t len);
 	int stats;               /* count executed instructions in icount */
 	uint64_t icount;
+	/* With stats or trace: end a run (VM_END_ERROR, code -1) once icount
+	 * passes this (0: no limit). For running untrusted images. */
+	uint64_t max_insns;
 };
 
 /* Load a program against a registry: bind every table entry and run the

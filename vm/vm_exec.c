@@ -101,12 +101,18 @@ static void trace_value(FILE *f, const vm_value *v)
 }
 
 /* Before each instruction when tracing or counting: count it, and print
- * the source line when it changes. */
-static void slow_step(vm_ctx *c, uint32_t abspc, uint32_t *lastline, const char **lastfile)
+ * the source line when it changes. 1 when the run must stop: it passed
+ * c->max_insns. */
+static int slow_step(vm_ctx *c, uint32_t abspc, uint32_t *lastline, const char **lastfile)
 {
-	c->icount++;
+	if (++c->icount > c->max_insns && c->max_insns) {
+		c->pc = abspc;
+		vm_error(c, "more than %llu instructions: run stopped",
+				(unsigned long long)c->max_insns);
+		return 1;
+	}
 	if (!c->trace)
-		return;
+		return 0;
 	uint32_t line;
 	const char *file = vm_loaded_line(c->lp, abspc, &line);
 	if (line != *lastline || file != *lastfile) {
@@ -114,6 +120,7 @@ static void slow_step(vm_ctx *c, uint32_t abspc, uint32_t *lastline, const char 
 		*lastline = line;
 		*lastfile = file;
 	}
+	return 0;
 }
 
 static void trace_pv(vm_ctx *c, const char *op, const vm_pvspec *sp, const vm_value *v)
@@ -204,7 +211,8 @@ static uint32_t switch_target(vm_ctx *c, const vm_jtab *t, const vm_jbind *jb,
 #ifdef VM_GOTO
 #define OP(name) L_##name:
 #define NEXT do { \
-		if (UNLIKELY(slow)) slow_step(c, first + (uint32_t)(ip - code), &tl, &tf); \
+		if (UNLIKELY(slow) && slow_step(c, first + (uint32_t)(ip - code), &tl, &tf)) \
+			goto stop; \
 		insn = *ip++; \
 		goto *labels[VM_GET_OP(insn)]; \
 	} while (0)
@@ -312,8 +320,8 @@ static int32_t run_route(vm_ctx *c, int rt, int *end)
 	NEXT;
 #else
 	for (;;) {
-		if (UNLIKELY(slow))
-			slow_step(c, first + (uint32_t)(ip - code), &tl, &tf);
+		if (UNLIKELY(slow) && slow_step(c, first + (uint32_t)(ip - code), &tl, &tf))
+			goto stop;
 		insn = *ip++;
 		switch (VM_GET_OP(insn)) {
 #endif
@@ -965,6 +973,9 @@ OP(LOOPCHK)
 		}
 	}
 #endif
+stop:
+	ret = -1;
+	*end = VM_END_ERROR;
 out:
 	c->regtop = base;
 	c->depth--;

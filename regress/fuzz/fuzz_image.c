@@ -6,13 +6,15 @@
  * Then the program is loaded against sipvm's registry (every PV, format,
  * regex, network and function binding on arbitrary text) and, when it
  * binds, each of its routes runs once on a canned OPTIONS request in a
- * worker that sends nowhere (while loops capped at 100 iterations).
+ * worker that sends nowhere (while loops capped at 100 iterations, a run
+ * at 200,000 instructions: an image may jump backwards forever).
  *
  *   make fuzz-image  (60 s, or FUZZ_SECONDS; seeded with small images)
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm.h"
 #include "../../runtime/rt.h"
@@ -53,10 +55,14 @@ static void load_and_run(vm_prog *p)
 		w.send = discard;
 		w.vm.log = quiet_log;
 		w.vm.max_while_loops = 100;
+		w.vm.stats = 1;            /* counts instructions ... */
+		w.vm.max_insns = 200000;   /* ... and stops endless jumps */
 		const vm_prog *q = vm_loaded_prog(lp);
 		for (uint32_t r = 0; r < q->nrt; r++) {
 			rt_msg m;
-			if (!q->rt[r].defined || rt_msg_parse(options, sizeof(options) - 1, &m) < 0)
+			char buf[sizeof(options)];  /* writable: maxfwd edits it */
+			memcpy(buf, options, sizeof(options));
+			if (!q->rt[r].defined || rt_msg_parse(buf, sizeof(options) - 1, &m) < 0)
 				continue;
 			int how;
 			rt_worker_run(&w, &m, (int)r, q->rt[r].type, &how);
