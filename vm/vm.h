@@ -614,6 +614,11 @@ int vm_image_write(const vm_prog *p, FILE *f);
  * than len justifies. */
 int vm_image_read(const void *buf, size_t len, vm_prog **out, char *err, size_t errlen);
 
+/* The line table entry for pc (an index of the whole code array): the
+ * index of its file in files (its line in *line), or -1 (and 0) when the
+ * table has none. */
+int vm_prog_line(const vm_prog *p, uint32_t pc, uint32_t *line);
+
 /* The listing of every route (STYLE.md, "The listing a user debugs with"):
  * names instead of indexes, no addresses. */
 void vm_prog_dump(const vm_prog *p, FILE *f);

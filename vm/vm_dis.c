@@ -118,20 +118,7 @@ static void put_regex(FILE *f, const vm_prog *p, uint32_t x)
  * the table has none). */
 static void line_of(const vm_prog *p, uint32_t g, int *file, uint32_t *line)
 {
-	uint32_t lo = 0, hi = p->nlines;
-	*file = -1;
-	*line = 0;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (p->lines[mid].pc <= g)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo) {
-		*file = (int)p->lines[lo - 1].file;
-		*line = p->lines[lo - 1].line;
-	}
+	*file = vm_prog_line(p, g, line);
 }
 
 /* The comment of one instruction (without the leading "; "). */

@@ -160,6 +160,20 @@ static int in_net(const vm_net *n, const char *s, size_t len)
 	return 1;
 }
 
+/* SEQNC and SNENC: l and r as strings compared ignoring case, as 0/1
+ * (negated when `ne`), or the error value. */
+static vm_value eq_nocase(const vm_value *l, const vm_value *r, int ne)
+{
+	char b1[VM_INT_DEC_MAX], b2[VM_INT_DEC_MAX];
+	const char *s1, *s2;
+	size_t n1, n2;
+	if ((l->kind | r->kind) & VM_ERRV)
+		return errv;
+	vm_str_view(l, b1, &s1, &n1);
+	vm_str_view(r, b2, &s2, &n2);
+	return vm_int((n1 == n2 && strncasecmp(s1, s2, n1) == 0) != ne);
+}
+
 /* The case of jump table t matching v, as a pc, or the default. */
 static uint32_t switch_target(vm_ctx *c, const vm_jtab *t, const vm_jbind *jb,
 		const vm_value *v)
@@ -678,35 +692,15 @@ OP(GE)
  * Synopsis: R[A] := R[B] == R[C], as strings ignoring case
  * Old-style conditions (method == "invite", uri == "sip:...") compare
  * without case. */
-OP(SEQNC) {
-	char b1[VM_INT_DEC_MAX], b2[VM_INT_DEC_MAX];
-	const char *s1, *s2;
-	size_t n1, n2;
-	if (UNLIKELY((R[B].kind | R[C].kind) & VM_ERRV)) {
-		R[A] = errv;
-		NEXT;
-	}
-	vm_str_view(&R[B], b1, &s1, &n1);
-	vm_str_view(&R[C], b2, &s2, &n2);
-	R[A] = vm_int(n1 == n2 && strncasecmp(s1, s2, n1) == 0);
+OP(SEQNC)
+	R[A] = eq_nocase(&R[B], &R[C], 0);
 	NEXT;
-}
 
 /* Opcode: SNENC A B C
  * Synopsis: R[A] := R[B] != R[C], as strings ignoring case */
-OP(SNENC) {
-	char b1[VM_INT_DEC_MAX], b2[VM_INT_DEC_MAX];
-	const char *s1, *s2;
-	size_t n1, n2;
-	if (UNLIKELY((R[B].kind | R[C].kind) & VM_ERRV)) {
-		R[A] = errv;
-		NEXT;
-	}
-	vm_str_view(&R[B], b1, &s1, &n1);
-	vm_str_view(&R[C], b2, &s2, &n2);
-	R[A] = vm_int(!(n1 == n2 && strncasecmp(s1, s2, n1) == 0));
+OP(SNENC)
+	R[A] = eq_nocase(&R[B], &R[C], 1);
 	NEXT;
-}
 
 /* Opcode: MATCH A B C
  * Synopsis: R[A] := R[B] =~ R[C]

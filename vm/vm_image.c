@@ -291,6 +291,21 @@ int vm_prog_add_setting(vm_prog *p, const char *module, const char *name,
 	return (int)p->nset++;
 }
 
+int vm_prog_line(const vm_prog *p, uint32_t pc, uint32_t *line)
+{
+	uint32_t lo = 0, hi = p->nlines;
+	/* the last entry whose pc <= pc */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->lines[mid].pc <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*line = lo ? p->lines[lo - 1].line : 0;
+	return lo ? (int)p->lines[lo - 1].file : -1;
+}
+
 int vm_prog_route(vm_prog *p, uint32_t type, const char *name)
 {
 	if (!type || (type & ~0x3FFu))

@@ -29,22 +29,8 @@
 
 const char *vm_loaded_line(const vm_loaded *lp, uint32_t pc, uint32_t *line)
 {
-	const vm_prog *p = lp->prog;
-	uint32_t lo = 0, hi = p->nlines;
-	*line = 0;
-	/* the last entry whose pc <= pc */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (p->lines[mid].pc <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return "?";
-	const vm_lineinfo *li = &p->lines[lo - 1];
-	*line = li->line;
-	return li->file < p->nfiles ? p->files[li->file].s : "?";
+	int f = vm_prog_line(lp->prog, pc, line);
+	return f >= 0 && (uint32_t)f < lp->prog->nfiles ? lp->prog->files[f].s : "?";
 }
 
 /* ------------------------------------------------------------ settings */
