@@ -41,8 +41,10 @@
  *     left out when it is 5060 (":5062" otherwise);
  *   - on the old top Via, ;received= replaces a received parameter in
  *     place or goes just after host[:port] (before the first ';', after
- *     any blank there); ;rport=<port> replaces an rport parameter in place
- *     or follows the received one; the conditions are the reply's;
+ *     any blank there, before a comment: "h;received=IP(comment)");
+ *     ;rport=<port> replaces an rport parameter in place or goes just
+ *     before the received one ("h;rport=P;received=IP;branch=..."); the
+ *     conditions are the reply's;
  *   - the R-URI set by the script replaces the request line's; the rest
  *     is the request with the lumps applied (append_hf lands before the
  *     empty line, remove_hf("Via") removes the old Via and keeps the new).
@@ -614,23 +616,24 @@ int rt_build_forward(rt_msg *m, const rt_addr *self, const char *branch,
 		anchor = (size_t)(v->port.s + v->port.len - m->buf);
 	else
 		anchor = (size_t)(v->host.s + v->host.len - m->buf);
+	if (do_recv && v->has_received)
+		anchor = (size_t)(v->received_param.s - 1 - m->buf);
+	/* a new rport goes at the same place as received, before it (5.6.3
+	 * inserts both right after one anchor, rport last, so first); one
+	 * rewritten in place comes after a received at the same offset */
+	if (do_rport && !v->has_rport) {
+		n = snprintf(x.rport, sizeof(x.rport), ";rport=%u", (unsigned)m->src.port);
+		rt_build_add(&x, anchor, 0, x.rport, (size_t)n);
+	}
 	if (do_recv) {
 		n = snprintf(x.received, sizeof(x.received), ";received=%s", m->src.ip);
-		if (v->has_received) {
-			anchor = (size_t)(v->received_param.s - 1 - m->buf);
-			rt_build_add(&x, anchor, v->received_param.len + 1, x.received,
-					(size_t)n);
-		} else {
-			rt_build_add(&x, anchor, 0, x.received, (size_t)n);
-		}
+		rt_build_add(&x, anchor, v->has_received ? v->received_param.len + 1 : 0,
+				x.received, (size_t)n);
 	}
-	if (do_rport) {
+	if (do_rport && v->has_rport) {
 		n = snprintf(x.rport, sizeof(x.rport), ";rport=%u", (unsigned)m->src.port);
-		if (v->has_rport)
-			rt_build_add(&x, (size_t)(v->rport_param.s - 1 - m->buf),
-					v->rport_param.len + 1, x.rport, (size_t)n);
-		else
-			rt_build_add(&x, anchor, 0, x.rport, (size_t)n);
+		rt_build_add(&x, (size_t)(v->rport_param.s - 1 - m->buf),
+				v->rport_param.len + 1, x.rport, (size_t)n);
 	}
 	rt_build_fix_clen(m, &x);
 	return rt_build_apply(m, &x, out);

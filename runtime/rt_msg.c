@@ -792,6 +792,39 @@ static size_t rt_msg_token(const char *s, size_t i, size_t n)
 	return i;
 }
 
+/* comment = "(" *(ctext / quoted-pair / comment) ")" at s[i] == '(': the
+ * index after its ')', or (size_t)-1 when it is not closed or holds a
+ * control character other than blanks (5.6.3 drops a Via with a NUL in
+ * its comment; RFC 3261 ctext has none). */
+static size_t rt_msg_comment(const char *s, size_t i, size_t n)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		int c = (unsigned char)s[i];
+		if (c == '\\' && i + 1 < n)
+			i++;
+		else if (c == '(')
+			depth++;
+		else if (c == ')' && --depth == 0)
+			return i + 1;
+		else if ((c < ' ' && !rt_msg_lws(c)) || c == 0x7f)
+			return (size_t)-1;
+	}
+	return (size_t)-1;
+}
+
+/* 1 when a comment at s[k] closes the Via value: only blanks, then a ','
+ * or the end, after it. */
+static int rt_msg_comment_last(const char *s, size_t k, size_t n)
+{
+	k = rt_msg_comment(s, k, n);
+	if (k == (size_t)-1)
+		return 0;
+	k = rt_msg_skip_lws(s, k, n);
+	return k == n || s[k] == ',';
+}
+
 /* via-parm = sent-protocol LWS sent-by *( SEMI via-params ) [comment],
  * one value of s[0..n) from *pos. 1 parsed (*pos after it and its ','),
  * 0 nothing left, -1 bad (RFC 4475 badinv01 and badvers are). */
@@ -875,6 +908,14 @@ static int rt_msg_via(const char *s, size_t n, size_t *pos, rt_via *v)
 				i = rt_msg_pvalue(s, i, n, &ve);
 				if (i == (size_t)-1)
 					return -1;
+				/* a comment right after the value ends it: 5.6.3 puts
+				 * ;received= between the host and a comment there
+				 * ("h;received=192.0.2.1(a; b)"); elsewhere a '(' stays
+				 * in the value, as in 5.6.3 */
+				for (k = vs + 1; k < ve && s[k] != '('; k++)
+					;
+				if (k < ve && rt_msg_comment_last(s, k, n))
+					i = ve = k;
 			}
 			has_val = 1;
 			last = ve;
@@ -921,18 +962,10 @@ static int rt_msg_via(const char *s, size_t n, size_t *pos, rt_via *v)
 		v->params.len = (size_t)(s + last - v->params.s);
 	if (i < n && s[i] == '(') {
 		/* a comment: RFC 3261 allows one after the parameters */
-		int depth = 0;
-		for (; i < n; i++) {
-			if (s[i] == '\\' && i + 1 < n)
-				i++;
-			else if (s[i] == '(')
-				depth++;
-			else if (s[i] == ')' && --depth == 0)
-				break;
-		}
-		if (i == n)
+		i = rt_msg_comment(s, i, n);
+		if (i == (size_t)-1)
 			return -1;
-		last = ++i;
+		last = i;
 		i = rt_msg_skip_lws(s, i, n);
 	}
 	v->whole = rt_msg_view(s + start, last - start);
@@ -1068,7 +1101,22 @@ static rt_view rt_msg_body_untrimmed(const rt_hdr *h)
 	return rt_msg_view(h->body.s, (size_t)(e - h->body.s));
 }
 
-/* The first Via value, with the offset after it in its header body. */
+/* 1 when every Via value of b[pos..) parses (0 values is fine), else 0. */
+static int rt_msg_via_rest_ok(rt_view b, size_t pos)
+{
+	rt_via tmp;
+	int r;
+
+	while ((r = rt_msg_via(b.s, b.len, &pos, &tmp)) == 1)
+		;
+	return r == 0;
+}
+
+/* The first Via value, with the offset after it in its header body. The
+ * whole first Via line must parse: 5.6.3's parse_via reads every value
+ * of the header the top Via is in, and a bad later one ("v: SIP/2.0/UDP
+ * h;branch=z9hG4bK1 ,;tag=x", "bad char <;> in next via") makes the
+ * message unparseable, so it is dropped on receipt. */
 static const rt_via *rt_msg_via1_at(rt_msg *m, size_t *after)
 {
 	rt_hdr *h;
@@ -1079,7 +1127,8 @@ static const rt_via *rt_msg_via1_at(rt_msg *m, size_t *after)
 		if (h == NULL) {
 			m->via1_st = -1;
 		} else if (rt_msg_via(h->body.s, rt_msg_body_untrimmed(h).len, &pos,
-					&m->via1_p) == 1) {
+					&m->via1_p) == 1 &&
+				rt_msg_via_rest_ok(rt_msg_body_untrimmed(h), pos)) {
 			m->via1_st = 1;
 			m->via1_hdr = m->first[RT_HDR_VIA];
 			h->parsed = &m->via1_p;
@@ -1138,6 +1187,9 @@ const rt_via *rt_msg_via2(rt_msg *m)
 					b = rt_msg_body_untrimmed(h);
 					pos = 0;
 					r = rt_msg_via(b.s, b.len, &pos, &m->via2_p);
+					/* that line must parse whole, as the first */
+					if (r == 1 && !rt_msg_via_rest_ok(b, pos))
+						r = -1;
 					if (r == 1)
 						h->parsed = &m->via2_p;
 				}

@@ -4,7 +4,8 @@
  * headers, multi-value Via, refused inputs with their reasons, the lazy
  * header parsers, lumps, and replies and forwarded requests compared
  * byte for byte with what Kamailio 5.6.3 sent for the same requests
- * (regress/msg/golden/, made by regress/msg/capture.sh). Then every RFC
+ * (regress/msg/golden/, made by regress/msg/capture.sh), the inputs
+ * `make fuzz-msg` found (regress/msg/found/). Then every RFC
  * 4475 / 5118 torture message (../shared/data) with the verdict we give
  * it, all their prefixes, and seeded random mutations, which must not
  * crash (run under ASan: make SAN=1).
@@ -514,6 +515,13 @@ static void test_header_parsers(void)
 		{ "SIP/2.0/UDP h;branch=", 0, NULL, NULL, NULL, NULL, NULL, 0 },
 		{ "SIP/2.0/UDP h,", 0, NULL, NULL, NULL, NULL, NULL, 0 },
 		{ "SIP/2.0/UDPh", 0, NULL, NULL, NULL, NULL, NULL, 0 },
+		/* what a forward makes of "h(a; b)" (5.6.3's layout) */
+		{ "SIP/2.0/UDP h;rport=5080;received=192.0.2.1(a; b)", 1, "UDP", "h", NULL,
+			NULL, "192.0.2.1", 1 },
+		{ "SIP/2.0/UDP h;branch=z9hG4bK(x);rport", 1, "UDP", "h", NULL, "z9hG4bK(x)",
+			NULL, 1 },
+		{ "SIP/2.0/UDP h (a\001b)", 0, NULL, NULL, NULL, NULL, NULL, 0 },
+		{ "SIP/2.0/UDP h (a (b) c", 0, NULL, NULL, NULL, NULL, NULL, 0 },
 	};
 	static const struct {
 		const char *in;
@@ -917,6 +925,144 @@ static void test_build_misc(void)
 }
 
 /* ------------------------------------------------------------------------
+ * What `make fuzz-msg` found (inputs in regress/msg/found/)
+ * ------------------------------------------------------------------------ */
+
+/* A request with `via` as its first Via line (and `more` after it). */
+static tmsg via_req(const char *via, const char *more)
+{
+	char b[1024];
+	int n = snprintf(b, sizeof(b), "OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nv: %s\r\n%s"
+			"f: <sip:x@y>;tag=1\r\nt: <sip:a@b>\r\ni: c\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n",
+			via, more);
+
+	return tparse(b, (size_t)n);
+}
+
+static void test_found(void)
+{
+	/* a top Via line whose later value does not parse: 5.6.3's parse_via
+	 * reads the whole header and drops the message ("bad char <;> in next
+	 * via", also with NUL bytes in it: found/bad-next-via.sip), so it has
+	 * no first Via for us either, and a reply whose second Via line does
+	 * not parse has no second Via (5.6.3: "required headers not found in
+	 * reply") */
+	static const struct {
+		const char *via, *more;
+		int via1, via2;
+	} lines[] = {
+		{ "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKinv1 ,;tag=88", "", 0, 0 },
+		{ "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKinv1 , SIP/2.0/UDP h;branch=z9hG4bK2, ;x",
+			"", 0, 0 },
+		{ "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKinv1 , SIP/2.0/UDP h;branch=z9hG4bK2",
+			"", 1, 1 },
+		{ "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKinv1",
+			"Via: SIP/2.0/UDP h;branch=z9hG4bK2 ,;x\r\n", 1, 0 },
+		{ "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKinv1",
+			"Via: SIP/2.0/UDP h;branch=z9hG4bK2 , SIP/2.0/UDP g\r\n", 1, 1 },
+	};
+	rt_buf b = { 0 };
+	rt_addr self;
+	size_t i, len;
+	char *in;
+	tmsg t;
+
+	set_addr(&self, "127.0.0.1", 5062);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		const rt_via *v1, *v2;
+		t = via_req(lines[i].via, lines[i].more);
+		v1 = rt_msg_via1(t.m);
+		v2 = rt_msg_via2(t.m);
+		if (!lines[i].via1)
+			ok(t.rc == 0 && v1 == NULL && v2 == NULL && rt_msg_check(t.m) == -1 &&
+					strcmp(t.m->error, "bad Via") == 0 &&
+					rt_build_forward(t.m, &self, "z9hG4bKb", 8, &b) == -1,
+					"top Via line with a bad later value: no first Via, not forwarded: %s",
+					esc(lines[i].via));
+		else
+			ok(t.rc == 0 && v1 && eqv(v1->branch, "z9hG4bKinv1") &&
+					(lines[i].via2 ? v2 && eqv(v2->host, "h") : v2 == NULL) &&
+					rt_msg_check(t.m) == 0, "first Via of %s / %s: second %s",
+					esc(lines[i].via), esc(lines[i].more),
+					lines[i].via2 ? "h" : "none");
+		rt_buf_free(&b);
+		tfree(&t);
+	}
+
+	in = slurp(DATA "found/bad-next-via.sip", &len);
+	ok(in != NULL, "found/bad-next-via.sip readable");
+	if (in) {
+		t = tparse(in, len);
+		set_addr(&t.m->src, "192.0.2.1", 5070);
+		ok(t.rc == 0 && t.m->nhdrs == RT_MSG_MAX_HDRS && rt_msg_via1(t.m) == NULL &&
+				rt_msg_check(t.m) == -1 && strcmp(t.m->error, "bad Via") == 0,
+				"found/bad-next-via.sip: 128 lines parse, the top Via line does not");
+		ok(rt_build_forward(t.m, &self, "z9hG4bKfz", 9, &b) == -1 &&
+				rt_build_reply(t.m, 404, "Not Here", 8, "t1", 2, NULL, NULL, 0, &b) == -1,
+				"found/bad-next-via.sip: neither forwarded nor replied to");
+		rt_buf_free(&b);
+		tfree(&t);
+		free(in);
+	}
+
+	/* a comment with NUL bytes in the top Via (5.6.3: "invalid via - end
+	 * of header"); without them, its forward put ;received= before the
+	 * comment, which did not parse back (golden/fcomment, fwdrcomment) */
+	in = slurp(DATA "found/nul-in-comment.sip", &len);
+	ok(in != NULL, "found/nul-in-comment.sip readable");
+	if (in) {
+		t = tparse(in, len);
+		ok(t.rc == 0 && rt_msg_via1(t.m) == NULL && rt_msg_check(t.m) == -1 &&
+				strcmp(t.m->error, "bad Via") == 0,
+				"found/nul-in-comment.sip: a NUL in the Via comment, no first Via");
+		tfree(&t);
+		free(in);
+	}
+	in = slurp(DATA "golden/fcomment.req", &len);
+	if (in) {
+		tmsg r;
+		t = tparse(in, len);
+		set_addr(&t.m->src, "127.0.0.2", 5080);
+		t.m->force_rport = 1;
+		ok(t.rc == 0 && rt_build_forward(t.m, &self, "z9hG4bKb", 8, &b) == 0,
+				"Via with a comment after host:port forwarded");
+		r = tparse(b.s, b.len);
+		ok(r.rc == 0 && rt_msg_via2(r.m) && eqv(rt_msg_via2(r.m)->received, "127.0.0.2") &&
+				eqv(rt_msg_via2(r.m)->rport, "5080") &&
+				eqv(rt_msg_via2(r.m)->whole, "SIP/2.0/UDP 192.0.2.7:5080;rport=5080;"
+					"received=127.0.0.2(proxy; a b)"),
+				"and parses back, the comment after ;received=");
+		tfree(&r);
+		rt_buf_free(&b);
+		tfree(&t);
+		free(in);
+	} else {
+		ok(0, "golden/fcomment.req readable");
+	}
+
+	/* with a good top Via, its forward has one line more than we take in
+	 * (5.6.3 forwards it the same: golden/fhdrs128): the bound is ours */
+	in = slurp(DATA "golden/fhdrs128.req", &len);
+	if (in) {
+		tmsg r;
+		t = tparse(in, len);
+		set_addr(&t.m->src, "127.0.0.1", 5080);
+		ok(t.rc == 0 && t.m->nhdrs == RT_MSG_MAX_HDRS &&
+				rt_build_forward(t.m, &self, "z9hG4bKb", 8, &b) == 0,
+				"RT_MSG_MAX_HDRS lines forwarded");
+		r = tparse(b.s, b.len);
+		ok(r.rc == -1 && strcmp(r.m->error, "too many header lines") == 0,
+				"and the forward, one line longer, is more than we parse");
+		tfree(&r);
+		rt_buf_free(&b);
+		tfree(&t);
+		free(in);
+	} else {
+		ok(0, "golden/fhdrs128.req readable");
+	}
+}
+
+/* ------------------------------------------------------------------------
  * RFC 4475 and RFC 5118 torture messages
  * ------------------------------------------------------------------------ */
 
@@ -1215,6 +1361,7 @@ int main(void)
 	test_lumps();
 	test_golden();
 	test_build_misc();
+	test_found();
 	test_torture();
 	test_mutations();
 	return tap_done();
