@@ -175,7 +175,7 @@ $(B)/fuzz_image: regress/fuzz/fuzz_image.c $(B)/libsipvm.a
 fuzz-msg: deps
 	$(MAKE) SAN=1 B=build-fuzz CC=clang SANFLAGS="$(FUZZ_FLAGS)" build-fuzz/fuzz_msg
 	rm -rf build-fuzz/seed-msg && mkdir -p build-fuzz/seed-msg build-fuzz/found-msg
-	cp regress/msg/golden/*.req build-fuzz/seed-msg/
+	cp regress/msg/golden/*.req regress/msg/found/*.sip build-fuzz/seed-msg/
 	if [ -d ../shared/data/rfc4475 ]; then cp ../shared/data/rfc4475/*.dat build-fuzz/seed-msg/; fi
 	build-fuzz/fuzz_msg -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 -timeout=5 \
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-msg build-fuzz/seed-msg
