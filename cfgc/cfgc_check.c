@@ -85,6 +85,10 @@ typedef struct {
 	int dynamic_route_calls;
 	int have_native_engine;    /* 0 when cfgengine selects a KEMI engine */
 
+	/* functions already reported as not implemented by sipvm */
+	const vm_fn_export *unimpl[64];
+	int nunimpl;
+
 	/* flags declared with `flags` */
 	const char *flag_names[64];
 	int nflags;
@@ -1195,6 +1199,26 @@ static void check_call(chk *c, const cfgc_node *n)
 		cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_ERROR, "wrong-route-type", call_at(c, n, &moved),
 		                              "'%s' cannot be used in %s", n->str, rtn[bit]);
 		call_note(c, d, n, moved);
+	}
+
+	/* sipvm's own table (kinds set) without an implementation yet: the
+	 * script is valid, but sipvm will refuse to load it; said once per
+	 * function. (Kamailio's catalog has no kinds: nothing to say.) */
+	if (f->kinds && !f->impl) {
+		int seen = 0;
+		for (int i = 0; i < c->nunimpl && !seen; i++)
+			seen = c->unimpl[i] == f;
+		if (!seen) {
+			if (c->nunimpl < (int)(sizeof(c->unimpl) / sizeof(c->unimpl[0])))
+				c->unimpl[c->nunimpl++] = f;
+			cfgc_diag *d = cfgc_diag_span(c->ctx, CFGC_WARNING, "not-implemented",
+			                              call_at(c, n, &moved),
+			                              "'%s' (module %s) is not implemented by sipvm yet",
+			                              n->str, mod ? mod->name : "?");
+			call_note(c, d, n, moved);
+			cfgc_diag_help(c->ctx, d, "`sipvm` refuses to load a script that calls it; "
+			               "`cfgc --check --target=kamailio` checks it for Kamailio");
+		}
 	}
 
 	int core = mod && !strcmp(mod->name, "core");

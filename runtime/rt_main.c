@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "../cfgc/cfgc.h"
+#include "../stdlib/mod.h"
 #include "rt.h"
 
 #define MAX_MSGS 256
@@ -388,7 +389,13 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 			m->rcv.proto = m->src.proto;
 			uint32_t type = fixed_type;
 			int rt = fixed_rt >= 0 ? fixed_rt : rt_worker_route_for(lp, m, &type);
-			if (rt < 0) {
+			if (rt >= 0 && fixed_rt < 0 && m->is_http && !mod_xhttp_accepts(lp, m)) {
+				/* xhttp's url_skip / url_match turned it away: no route,
+				 * no reply (Kamailio leaves the connection waiting) */
+				if (!quiet)
+					fprintf(stderr, "%s: HTTP request not for xhttp (url_skip/url_match): "
+							"no route runs\n", files[i].path);
+			} else if (rt < 0) {
 				if (!quiet)
 					fprintf(stderr, "%s: no route for this message in %s\n",
 							files[i].path, o->file);

@@ -253,4 +253,11 @@ int mod_sl_reply(vm_ctx *c, int code, const char *reason, size_t rlen);
  * with a NULL s is empty. */
 void mod_sl_md5_hex(const rt_view *parts, unsigned n, char out[32]);
 
+/* xhttp (mod_xhttp.c): whether event_route[xhttp:request] runs for HTTP
+ * request m under lp's url_skip / url_match parameters (Kamailio checks
+ * url_skip first, then url_match, on the whole request target). 1 yes, 0
+ * no (not HTTP, skipped, not matched, or out of memory). The regexes are
+ * compiled by the module's init hook; without them every request runs. */
+int mod_xhttp_accepts(const vm_loaded *lp, const rt_msg *m);
+
 #endif
