@@ -98,18 +98,6 @@ static void dry_log(vm_ctx *c, int level, const char *line, size_t len)
 	fprintf(stderr, "%s: %.*s\n", level_name(level), (int)len, line);
 }
 
-static const char *proto_name(int p)
-{
-	switch (p) {
-	case RT_PROTO_TCP: return "tcp";
-	case RT_PROTO_TLS: return "tls";
-	case RT_PROTO_SCTP: return "sctp";
-	case RT_PROTO_WS: return "ws";
-	case RT_PROTO_WSS: return "wss";
-	}
-	return "udp";
-}
-
 /* What would be sent: a line naming it and its destination, then the
  * message as it would go on the wire, then an empty line. */
 static int dry_send(rt_worker *w, const char *what, const rt_addr *dst,
@@ -118,9 +106,9 @@ static int dry_send(rt_worker *w, const char *what, const rt_addr *dst,
 	(void)w;
 	if (quiet)
 		return 0;
-	if (dst)
-		printf(dst->af == 6 ? ">>> %s to %s:[%s]:%u (%zu bytes)\n" : ">>> %s to %s:%s:%u (%zu bytes)\n",
-				what, proto_name(dst->proto), dst->ip, dst->port, len);
+	char where[80];
+	if (dst && rt_addr_format(dst, where, sizeof(where)) > 0)
+		printf(">>> %s to %s (%zu bytes)\n", what, where, len);
 	else
 		printf(">>> %s (%zu bytes)\n", what, len);
 	fwrite(buf, 1, len, stdout);
@@ -169,75 +157,17 @@ fail:
 	return NULL;
 }
 
-/* Parse "proto:ip:port" (proto and port optional) into a. 0 or -1. */
-static int parse_addr(const char *s, rt_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->proto = RT_PROTO_UDP;
-	a->port = 5060;
-	const char *p = s;
-	if (!strncmp(p, "udp:", 4))
-		p += 4;
-	else if (!strncmp(p, "tcp:", 4))
-		a->proto = RT_PROTO_TCP, p += 4;
-	else if (!strncmp(p, "tls:", 4))
-		a->proto = RT_PROTO_TLS, p += 4;
-	const char *host = p, *hend;
-	if (*p == '[') {
-		host = p + 1;
-		hend = strchr(host, ']');
-		if (!hend)
-			return -1;
-		p = hend + 1;
-		a->af = 6;
-	} else {
-		hend = strrchr(p, ':');
-		if (!hend || strchr(p, ':') != hend)
-			hend = p + strlen(p);
-		p = hend;
-		a->af = 4;
-	}
-	if ((size_t)(hend - host) >= sizeof(a->ip) || hend == host)
-		return -1;
-	memcpy(a->ip, host, (size_t)(hend - host));
-	a->ip[hend - host] = '\0';
-	if (*p == ':') {
-		char *e;
-		long v = strtol(p + 1, &e, 10);
-		if (*e || v <= 0 || v > 65535)
-			return -1;
-		a->port = (uint16_t)v;
-	} else if (*p) {
-		return -1;
-	}
-	return 0;
-}
-
 /* The message's source when --src is not given: its top Via's sent-by
- * when that is an IPv4 address, else udp:127.0.0.1:5060. */
+ * when that is an IP address, else udp:127.0.0.1:5060. */
 static void default_src(rt_msg *m, rt_addr *a)
 {
 	const rt_via *v = m->is_http ? NULL : rt_msg_via1(m);
-	memset(a, 0, sizeof(*a));
-	a->proto = RT_PROTO_UDP;
-	a->af = 4;
-	strcpy(a->ip, "127.0.0.1");
-	a->port = 5060;
-	if (!v || !v->host.s || v->host.len >= sizeof(a->ip))
+	if (!v || !v->host.s || rt_addr_parse(v->host.s, v->host.len, a) < 0) {
+		rt_addr_parse("127.0.0.1", 9, a);
 		return;
-	int dots = 0;
-	for (size_t i = 0; i < v->host.len; i++) {
-		char ch = v->host.s[i];
-		if (ch == '.')
-			dots++;
-		else if (ch < '0' || ch > '9')
-			return;
 	}
-	if (dots != 3)
-		return;
-	memcpy(a->ip, v->host.s, v->host.len);
-	a->ip[v->host.len] = '\0';
-	a->port = v->port_no ? v->port_no : 5060;
+	if (v->port_no)
+		a->port = v->port_no;
 	if (v->proto.len == 3 && !strncasecmp(v->proto.s, "TCP", 3))
 		a->proto = RT_PROTO_TCP;
 	else if (v->proto.len == 3 && !strncasecmp(v->proto.s, "TLS", 3))
@@ -309,7 +239,7 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 	rt_addr src;
 	long messages = 0;
 
-	if (o->src && parse_addr(o->src, &src) < 0) {
+	if (o->src && rt_addr_parse(o->src, strlen(o->src), &src) < 0) {
 		fprintf(stderr, "sipvm: bad --src '%s' (want proto:ip:port)\n", o->src);
 		return 2;
 	}

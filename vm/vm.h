@@ -87,8 +87,8 @@ typedef struct {
  *   set    assign v (a null value: what `= $null` does for the class):
  *          0, or -1 on error. `op` is VM_PV_ASSIGN for `=`, VM_PV_REPLACE
  *          for `:=` (AVPs: drop every other value first).
- * Classes with a name release sp->data in `parse`'s counterpart: when
- * sp->cls_free is set by parse, the loader calls it on unload. */
+ * What parse allocates in sp->data is released through sp->data_free,
+ * which parse sets; the loader calls it when the program is unloaded. */
 struct vm_ctx;
 struct vm_pvspec;
 struct vm_value;
@@ -798,9 +798,9 @@ int vm_pv_set(vm_ctx *c, const vm_pvspec *sp, int op, const vm_value *v);
 /* The index of sp as an int (VM_IDX_INT or VM_IDX_PV); 0 when none. */
 int32_t vm_pv_index(vm_ctx *c, const vm_pvspec *sp);
 
-/* Split a format ("From $fu to $(ru{uri.user})") into parts. 0 with *out
- * set (free with vm_fmt_free), or -1 with a message in err. `$$`? Kamailio
- * keeps a lone '$' that starts no PV as text. */
+/* Split a format ("From $fu to $(ru{uri.user})") into parts: "$$" is a
+ * literal '$'; a '$' that starts no PV is an error, as cfgc reports it.
+ * 0 with *out set (free with vm_fmt_free), or -1 with a message in err. */
 int vm_fmt_parse(const vm_loaded *lp, const char *text, size_t len,
 		vm_fmt **out, char *err, size_t errlen);
 void vm_fmt_free(vm_fmt *f);

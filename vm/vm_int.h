@@ -48,10 +48,6 @@ struct vm_loaded {
 	vm_jbind *jt;            /* per J entry */
 	int32_t max_while_loops;
 	int log_level;           /* the `debug` parameter */
-	/* Specs made while parsing PVs inside other PVs or transformations:
-	 * owned here so they are freed with the program. */
-	vm_pvspec **extra;
-	size_t nextra, capextra;
 };
 
 /* Find the PV class `name` among lp's modules (loaded ones first, then

@@ -343,9 +343,6 @@ static void release(vm_loaded *lp)
 			free(lp->jt[i].re);
 		}
 	}
-	for (size_t i = 0; i < lp->nextra; i++)
-		vm_pvspec_free(lp->extra[i]);
-	free(lp->extra);
 	free(lp->pv);
 	free(lp->fmt);
 	free(lp->re);

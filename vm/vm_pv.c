@@ -503,12 +503,14 @@ int vm_fmt_eval(vm_ctx *c, const vm_fmt *f, vm_value *out)
 				vals[i] = vm_str("", 0);
 			} else if (vals[i].kind == VM_NULL) {
 				vals[i] = vm_str("<null>", 6);
-			} else if (vals[i].kind == VM_INT && !(vals[i].flags & VM_VAL_BOTH)) {
+			} else if (vals[i].kind == VM_INT) {
 				char *b = i < SMALL ? nb[i] : vm_arena_alloc(&c->arena, VM_INT_DEC_MAX);
 				if (!b)
 					return VM_E_NOMEM;
-				size_t n = vm_int_to_dec(vals[i].i, b);
-				vals[i] = vm_str(b, n);
+				const char *t;
+				size_t n;
+				vm_str_view(&vals[i], b, &t, &n);
+				vals[i] = vm_str(t, n);
 			}
 		}
 		total += vals[i].len;
