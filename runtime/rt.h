@@ -238,6 +238,11 @@ typedef struct rt_msg {
 	/* what the network says */
 	rt_addr src;             /* $si, $sp, $proto */
 	rt_addr rcv;             /* the local socket: $Ri, $Rp */
+	int conn;                /* the TCP connection it came on (an id of
+				  * the server's), -1 for UDP or none; kept
+				  * by rt_msg_parse like src and rcv */
+	int lsock;               /* index of the local socket, -1 none; kept */
+	uint32_t send_flags;     /* RT_SEND_* the script set for this message */
 	/* what the script changed */
 	char *new_uri;           /* $ru after a write (malloc'd), or NULL */
 	size_t new_uri_len;
@@ -266,6 +271,12 @@ typedef struct rt_msg {
 	rt_via via1_p, via2_p;
 	rt_cseq cseq_p;
 } rt_msg;
+
+/* Transport flags a script sets on a message (set_reply_close() ...). */
+#define RT_SEND_REPLY_CLOSE     0x1u
+#define RT_SEND_REPLY_NOCONNECT 0x2u
+#define RT_SEND_FWD_CLOSE       0x4u
+#define RT_SEND_FWD_NOCONNECT   0x8u
 
 /* Parse buf[0..len) (a whole message: UDP datagram, or a TCP frame) into
  * *m. The parser only reads buf, but while routes run on m some functions
@@ -348,6 +359,148 @@ size_t rt_msg_hdrs_end(const rt_msg *m);
 /* A header line for replies this message gets (append_to_reply): the
  * text as given (with its CRLF), kept in order. 0 or -1 (memory). */
 int rt_msg_reply_lump(rt_msg *m, const char *ins, size_t inslen);
+
+/* ------------------------------------------------------------------------
+ * Stream framing (rt_frame.c): where one message ends in a TCP byte
+ * stream, so that a connection's reader can hand whole messages to
+ * rt_msg_parse however the bytes arrive.
+ * ------------------------------------------------------------------------ */
+
+/* rt_frame flags */
+#define RT_FRAME_NO_CL 0x1u      /* tcp_accept_no_cl: a message without
+				  * Content-Length ends at its empty line */
+
+/* Verdicts of rt_frame */
+enum {
+	RT_FRAME_BAD = -1,       /* not a message that can be framed: *why */
+	RT_FRAME_MORE = 0,       /* incomplete: read more, call again */
+	RT_FRAME_MSG = 1,        /* buf[0..*mlen) is one whole message */
+	RT_FRAME_PING = 2,       /* buf[0..*mlen) is a CRLFCRLF keep-alive
+				  * (RFC 5626 §3.5.1): answer CRLF, drop it */
+	RT_FRAME_SKIP = 3        /* buf[0..*mlen) is blank lines between
+				  * messages: drop them */
+};
+
+/* Look at the stream bytes buf[0..len) (the start of the next message).
+ * *scan is how far an earlier call with the same start already looked
+ * (0 the first time; rt_frame updates it, so a message arriving in many
+ * pieces is scanned once). Allocates nothing. A message longer than
+ * RT_MSG_MAX_LEN, a header section that does not end within it, a
+ * Content-Length that is not a number, or no Content-Length without
+ * RT_FRAME_NO_CL is RT_FRAME_BAD with *why a static reason. */
+int rt_frame(const char *buf, size_t len, unsigned flags, size_t *scan,
+		size_t *mlen, const char **why);
+
+/* ------------------------------------------------------------------------
+ * Statistics (rt_stats.c): named counters, Kamailio's statistics
+ * ("group:name"), each kept per thread without locks and summed when
+ * read; a few are computed when read (the memory figures).
+ * ------------------------------------------------------------------------ */
+
+/* The core's counters: registered first, in this order, so that their ids
+ * are these constants (group "core", then "tcp", then "dns"). As in
+ * Kamailio 5.6.3, the "core" group (and "shmem") is visible only when the
+ * script loads kex; "tcp" and "dns" always are. TCP_CUR_OPENED and
+ * TCP_CUR_WRQ are gauges (add +n / -n), not reset by reset_stat. */
+enum {
+	RT_ST_RCV_REQUESTS = 0, RT_ST_RCV_REPLIES, RT_ST_FWD_REQUESTS,
+	RT_ST_FWD_REPLIES, RT_ST_DROP_REQUESTS, RT_ST_DROP_REPLIES,
+	RT_ST_ERR_REQUESTS, RT_ST_ERR_REPLIES, RT_ST_BAD_URIS_RCVD,
+	RT_ST_UNSUPPORTED_METHODS, RT_ST_BAD_MSG_HDR,
+	RT_ST_TCP_ESTABLISHED, RT_ST_TCP_PASSIVE_OPEN, RT_ST_TCP_CONNECT_SUCCESS,
+	RT_ST_TCP_CONNECT_FAILED, RT_ST_TCP_LOCAL_REJECT, RT_ST_TCP_CON_TIMEOUT,
+	RT_ST_TCP_CON_RESET, RT_ST_TCP_SEND_TIMEOUT, RT_ST_TCP_SENDQ_FULL,
+	RT_ST_TCP_CUR_OPENED,
+	RT_ST_TCP_CUR_WRQ,       /* tcp:current_write_queue_size (bytes) */
+	RT_ST_DNS_FAILED,        /* dns:failed_dns_request */
+	RT_ST_DNS_SLOW,          /* dns:slow_dns_request */
+	RT_ST__CORE
+};
+
+/* At most this many statistics (ids 0 .. RT_STATS_MAX-1). */
+#define RT_STATS_MAX 1024
+
+/* Statistic flags. */
+#define RT_STF_NO_RESET 0x1u     /* rt_stats_reset leaves it alone
+				  * (statistics' "name/no_reset") */
+
+/* A computed statistic's value, read when asked for (ud as registered). */
+typedef int64_t (*rt_stat_fn)(void *ud);
+
+/* Register counter group:name (both non-empty, at most 127 bytes each, no
+ * ':' in the group), visible to scripts that load module `owner` (NULL:
+ * always; "kex" for the core's). Idempotent: the same group and name give
+ * the same id again, its value kept (a reloaded config), with the new
+ * flags. The id (>= 0), or -1: bad name, RT_STATS_MAX reached, memory,
+ * or group:name is a computed statistic. Thread-safe. */
+int rt_stats_register(const char *group, const char *name, const char *owner,
+		unsigned flags);
+/* The same for a statistic whose value get(ud) computes when read (adds
+ * and resets do nothing to it). A second registration keeps the first
+ * getter; -1 also when group:name is a counter. */
+int rt_stats_register_fn(const char *group, const char *name,
+		const char *owner, rt_stat_fn get, void *ud);
+
+/* How rt_stats_find reads a name. */
+#define RT_STATS_BY_NAME  0u     /* the name only, as Kamailio's $stat and
+				  * update_stat: "shmem:used_size" is not
+				  * found; of several groups with that name,
+				  * the latest registered wins */
+#define RT_STATS_BY_GROUP 0x1u   /* also "group:name" (RPC-style listings) */
+/* The id of a statistic visible to lp (NULL: every one), or -1. Exact
+ * bytes: "location-users" does not find "location_users" (the usrloc
+ * separator is decided when usrloc registers, rt_stats_name_sep). No lock,
+ * no allocation. */
+int rt_stats_find(const vm_loaded *lp, const char *name, size_t len,
+		unsigned how);
+/* Whether statistic id is visible to lp (its owner module is loaded;
+ * lp NULL: yes). */
+int rt_stats_visible(const vm_loaded *lp, int id);
+/* The value now: a counter's sum over every thread's block (and what
+ * threads without a block added) since its last reset, or a computed
+ * statistic's figure. 0 for a bad id. */
+int64_t rt_stats_get(int id);
+/* Reset counter id to 0 (what threads add meanwhile is kept). 0, 1 when
+ * it cannot be reset (RT_STF_NO_RESET, computed), -1 bad id. */
+int rt_stats_reset(int id);
+/* Its group and name (NUL-terminated, valid for the process's life), or
+ * NULL for a bad id. */
+const char *rt_stats_group(int id);
+const char *rt_stats_name(int id);
+/* The ids of the statistics visible to lp (NULL: all), sorted by group
+ * then name (strcmp), as Kamailio lists them; up to max of them stored
+ * in ids. Returns how many there are (may be more than max). */
+size_t rt_stats_list(const vm_loaded *lp, int *ids, size_t max);
+/* Kamailio's stats_name_separator for lp: the first byte of the core
+ * parameter, '_' by default (5.4+; 3.x-5.3 used '-'). usrloc names its
+ * per-table statistics "<table><sep>users" with it. */
+char rt_stats_name_sep(const vm_loaded *lp);
+
+/* Add n to counter id in the calling thread's block (no lock, no atomic
+ * read-modify-write in a thread that called rt_stats_thread_attach). */
+void rt_stat_add(int id, int64_t n);
+static inline void rt_stat_inc(int id) { rt_stat_add(id, 1); }
+/* Give the calling thread its own block of counters (worker threads call
+ * it once before their first message). 0 or -1 (memory). When the thread
+ * ends (or calls rt_stats_thread_detach), its counts are folded into the
+ * shared totals and the block freed. */
+int rt_stats_thread_attach(void);
+void rt_stats_thread_detach(void);
+/* Count a message just received in rt_msg_parse's verdict, as 5.6.3's kex
+ * does before the script runs: a request counts in
+ * rcv_requests (HTTP ones too), a SIP one also in rcv_requests_<method>
+ * for the 14 methods it has (an unknown method in unsupported_methods;
+ * KDMQ, GET ... in neither); a reply counts in rcv_replies, its class
+ * (rcv_replies_1xx ... 6xx, 18x for 180-189, 401/404/407/480/486) and
+ * rcv_replies_<class>xx_<method> by its CSeq method (bye, cancel, invite,
+ * message, prack, refer, reg, update). */
+void rt_stats_received(const rt_msg *m);
+/* The size of the memory pool the shmem figures are reported against
+ * (Kamailio's -m; total_size, free_size). */
+void rt_stats_set_shm_size(size_t bytes);
+/* Refresh what is sampled rather than counted (max_used_size); the
+ * server calls it about once a second from any thread. */
+void rt_stats_tick(void);
 
 /* ------------------------------------------------------------------------
  * Building (rt_build.c)
@@ -440,6 +593,45 @@ int rt_worker_route_for(const vm_loaded *lp, const rt_msg *m, uint32_t *type);
 /* Run route rt on m, then the end-of-message hooks (vm_ctx_msg_done);
  * the route's code, *how as vm_run's. */
 int32_t rt_worker_run(rt_worker *w, rt_msg *m, int rt, uint32_t type, int *how);
+
+/* ------------------------------------------------------------------------
+ * The server (rt_server.c): sockets, worker threads, reloads.
+ *
+ * UDP: `children` worker threads per UDP socket (as Kamailio forks its
+ * receivers), each reading batches with recvmmsg and sending its replies in
+ * one sendmmsg after the batch. TCP: `tcp_children` worker threads, each
+ * with an epoll set holding the listening sockets and the connections it
+ * accepted; a connection is read and closed only by its owner, written by
+ * any thread under the connection's own lock. Every worker has its own VM
+ * context; nothing on the path of a UDP message takes a lock.
+ * ------------------------------------------------------------------------ */
+
+#define RT_SERVER_MAX_SOCKS 32
+
+typedef struct {
+	/* (re)load the program: a fresh vm_loaded, or NULL after logging why
+	 * (cfgc's file:line:col diagnostics). Called once at start and on
+	 * each SIGHUP, from the main thread. */
+	vm_loaded *(*load)(void *ud);
+	void *load_ud;
+	/* whether event_route[xhttp:request] takes HTTP request m (xhttp's
+	 * url_skip / url_match), NULL: every one */
+	int (*http_accepts)(const vm_loaded *lp, const rt_msg *m);
+	/* -l overrides of `listen` ([proto:]addr[:port]), none: the config's */
+	const char *listen[RT_SERVER_MAX_SOCKS];
+	int nlisten;
+	int children;            /* -n, 0: the config's `children` (8) */
+	size_t shm_size;         /* -m in bytes, 0: 64 MB (for $stat) */
+	int log_level;           /* -dd... raise, -1: the config's `debug` */
+} rt_server_opts;
+
+/* Load the program, bind the sockets, start the workers, then wait for
+ * signals: SIGTERM/SIGINT stop (messages being routed finish, sockets
+ * close), SIGHUP reloads (the new program is taken by each worker before
+ * its next message; a program that does not load leaves the old one
+ * running). Returns the exit status: 0 after a clean stop, 1 when the
+ * program or a socket could not be set up (said on stderr). */
+int rt_server_run(const rt_server_opts *o);
 
 /* The worker of a ctx (c->host). */
 static inline rt_worker *rt_worker_of(vm_ctx *c) { return (rt_worker *)c->host; }

@@ -1,10 +1,14 @@
 /*
  * rt_main.c — the `sipvm` command.
  *
+ *   sipvm -f FILE [-l [proto:]addr[:port]]... [-n N] [-m MB] [-A NAME[=VAL]]...
+ *         [-I DIR]... [-E] [-DD] [-d]...
  *   sipvm --dry-run -f FILE [--msg MESSAGE]... [--route NAME] [--trace]
  *         [--repeat N] [--stats] [--src proto:ip:port] [-A NAME[=VAL]]...
  *         [-I DIR]...
  *
+ * Without --dry-run it is the server (rt_server.c): in the foreground,
+ * logging to stderr, until SIGTERM; SIGHUP compiles FILE again.
  * FILE is a kamailio.cfg (compiled here, with the diagnostics of
  * `cfgc --check`) or a bytecode image written by `cfgc -o`. A dry run reads
  * each MESSAGE (a SIP request or reply, or an HTTP request, as it would
@@ -13,8 +17,6 @@
  * and prints on stdout, in wire format, every message the script would
  * send, each after a line naming its destination; log lines go to
  * stderr. Nothing touches the network.
- *
- * The network server is not part of this program yet.
  *
  * Links every layer (scripts/check-deps.sh knows): the front end to
  * compile, the VM and runtime to run, the modules' registry.
@@ -49,12 +51,24 @@ typedef struct {
 	long repeat;
 	const char *src;
 	int quiet;              /* after the first repetition: no output */
+	const char *listen[RT_SERVER_MAX_SOCKS];
+	int nlisten;
+	int children;
+	long shm_mb;
+	int debug;              /* -d's */
 } opts_t;
 
 static void usage(FILE *f)
 {
-	fputs("usage: sipvm --dry-run -f FILE [--msg MESSAGE]... [options]\n"
+	fputs("usage: sipvm -f FILE [options]                     (the server)\n"
+	      "       sipvm --dry-run -f FILE [--msg MESSAGE]... [options]\n"
 	      "  -f FILE            a kamailio.cfg, or a bytecode image from `cfgc -o`\n"
+	      "  -l [P:]ADDR[:PORT] listen there instead of the config's `listen` (repeatable;\n"
+	      "                     without a protocol both udp and tcp)\n"
+	      "  -n N               N workers per UDP socket and N TCP workers (`children`)\n"
+	      "  -m MB              memory size $stat's shmem figures are reported against (64)\n"
+	      "  -d                 one more debug level (repeatable)\n"
+	      "  -E, -DD            accepted: sipvm always runs in the foreground, logging to stderr\n"
 	      "  --dry-run          run the routes on saved messages, without network\n"
 	      "  --msg MESSAGE      a file holding one SIP or HTTP message (repeatable:\n"
 	      "                     the messages run in order, in one worker)\n"
@@ -304,6 +318,8 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 			/* a fresh copy each time: some functions (maxfwd) write
 			 * into the received bytes, as Kamailio's do */
 			memcpy(scratch, files[i].buf, files[i].len);
+			m->conn = -1;
+			m->lsock = -1;
 			if (rt_msg_parse(scratch, files[i].len, m) < 0) {
 				if (!quiet)
 					fprintf(stderr, "%s: not a SIP or HTTP message: dropped\n", files[i].path);
@@ -311,6 +327,7 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 				status = 1;
 				continue;
 			}
+			rt_stats_received(m);
 			if (o->src)
 				m->src = src;
 			else
@@ -352,6 +369,42 @@ out:
 	for (int i = 0; i < nfiles; i++)
 		free(files[i].buf);
 	return status;
+}
+
+/* ------------------------------------------------------------ server */
+
+/* rt_server_opts.load: compile (or read) the file and bind it; NULL after
+ * printing why, with cfgc's file:line:col diagnostics. */
+static vm_loaded *server_load(void *ud)
+{
+	const opts_t *o = ud;
+	vm_prog *prog = load_program(o);
+	vm_loaded *lp;
+	char err[512];
+	if (!prog)
+		return NULL;
+	if (vm_load(prog, vm_registry_sipvm(), &lp, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", o->file, err);
+		vm_prog_free(prog);
+		return NULL;
+	}
+	return lp;
+}
+
+static int serve(const opts_t *o)
+{
+	rt_server_opts so;
+	memset(&so, 0, sizeof(so));
+	so.load = server_load;
+	so.load_ud = (void *)o;
+	so.http_accepts = mod_xhttp_accepts;
+	for (int i = 0; i < o->nlisten; i++)
+		so.listen[i] = o->listen[i];
+	so.nlisten = o->nlisten;
+	so.children = o->children;
+	so.shm_size = (size_t)o->shm_mb << 20;
+	so.log_level = o->debug ? VM_L_DBG + o->debug - 1 : -1;
+	return rt_server_run(&so);
 }
 
 /* ------------------------------------------------------------ main */
@@ -398,21 +451,43 @@ int main(int argc, char **argv)
 				fprintf(stderr, "sipvm: --repeat wants a positive number\n");
 				return 2;
 			}
-		} else if (!strcmp(a, "-A") || !strcmp(a, "-D")) {
+		} else if (!strcmp(a, "-A")) {
 			NEED_VAL();
 			if (o.ndefs == MAX_DEFS)
 				return 2;
 			o.defs[o.ndefs++] = val;
-		} else if ((a[0] == '-' && (a[1] == 'A' || a[1] == 'D') && a[2])) {
+		} else if (a[0] == '-' && a[1] == 'A' && a[2]) {
 			if (o.ndefs == MAX_DEFS)
 				return 2;
 			o.defs[o.ndefs++] = a + 2;
+		} else if (!strcmp(a, "-l")) {
+			NEED_VAL();
+			if (o.nlisten == RT_SERVER_MAX_SOCKS) {
+				fprintf(stderr, "sipvm: more than %d -l\n", RT_SERVER_MAX_SOCKS);
+				return 2;
+			}
+			o.listen[o.nlisten++] = val;
+		} else if (!strcmp(a, "-n") || !strcmp(a, "-m")) {
+			NEED_VAL();
+			char *e;
+			long v = strtol(val, &e, 10);
+			if (*e || v < 1 || v > (a[1] == 'n' ? 256 : 1 << 20)) {
+				fprintf(stderr, "sipvm: %s wants a positive number\n", a);
+				return 2;
+			}
+			if (a[1] == 'n')
+				o.children = (int)v;
+			else
+				o.shm_mb = v;
+		} else if (a[0] == '-' && a[1] == 'd' && strspn(a + 1, "d") == strlen(a + 1)) {
+			o.debug += (int)strlen(a + 1);
 		} else if (!strcmp(a, "-I")) {
 			NEED_VAL();
 			if (o.nincs == MAX_DEFS)
 				return 2;
 			o.incs[o.nincs++] = val;
-		} else if (!strcmp(a, "-E") || !strcmp(a, "-DD") || !strcmp(a, "-dd")) {
+		} else if (!strcmp(a, "-E") || !strcmp(a, "-D") || !strcmp(a, "-DD") ||
+				!strcmp(a, "-DDD") || !strcmp(a, "-e")) {
 			/* Kamailio's foreground/stderr flags: this is what sipvm does */
 		} else {
 			fprintf(stderr, "sipvm: unknown option '%s'\n", a);
@@ -425,11 +500,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!o.dry_run) {
-		fprintf(stderr, "sipvm: the network server is not part of this build yet; "
-				"use --dry-run to run routes on saved messages\n");
-		return 2;
-	}
+	if (!o.dry_run)
+		return serve(&o);
 	vm_prog *prog = load_program(&o);
 	if (!prog)
 		return 1;

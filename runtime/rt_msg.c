@@ -343,6 +343,7 @@ static int rt_msg_clen_value(const rt_view *b, uint32_t *out)
 int rt_msg_parse(const char *buf, size_t len, rt_msg *m)
 {
 	rt_addr src = m->src, rcv = m->rcv;
+	int conn = m->conn, lsock = m->lsock;
 	const char *p, *end, *le, *next;
 	size_t i, avail;
 
@@ -355,6 +356,8 @@ int rt_msg_parse(const char *buf, size_t len, rt_msg *m)
 			sizeof(*m) - offsetof(rt_msg, nhdrs));
 	m->src = src;
 	m->rcv = rcv;
+	m->conn = conn;
+	m->lsock = lsock;
 	for (i = 0; i < RT_HDR__COUNT; i++)
 		m->first[i] = -1;
 	m->via1_hdr = m->via2_hdr = -1;

@@ -193,8 +193,9 @@ int mod_pv_tr_apply_line(const mod_pv_tr *tr, vm_arena *a,
  * hook.
  * ------------------------------------------------------------------------ */
 
-/* Transport flags (set_reply_close() ...). The transport does not read
- * them yet: rt_msg has no field for them. */
+/* Transport flags (set_reply_close() ...), the same bits as RT_SEND_*:
+ * kept here for the message's script and copied into rt_msg.send_flags,
+ * where the transport reads them. */
 #define MOD_SEND_REPLY_CLOSE     0x1u
 #define MOD_SEND_REPLY_NOCONNECT 0x2u
 #define MOD_SEND_FWD_CLOSE       0x4u

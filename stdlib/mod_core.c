@@ -533,10 +533,15 @@ static int core_set_state_flag(vm_call *call, unsigned flag)
 	mod_core_state *st = mod_core_state_of(call->ctx);
 	if (st == NULL)
 		return -1;
-	if (flag == 0)
+	if (flag == 0) {
 		st->add_local_rport = 1;
-	else
+	} else {
 		st->send_flags |= flag;
+		/* the transport reads them from the message */
+		rt_msg *m = rt_msg_of(call->ctx);
+		if (m != NULL)
+			m->send_flags |= flag;
+	}
 	return 1;
 }
 

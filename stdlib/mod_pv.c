@@ -785,13 +785,17 @@ static const vm_param_export mod_pv_params[] = {
 #define MSGR mod_pv_msg_parse, mod_pv_msg_get, NULL
 #define NONE NULL, NULL, NULL
 
+/* $stat (mod_pv_stat.c) */
+int mod_pv_stat_parse(vm_pvspec *sp, const char *name, size_t len, const char **err);
+int mod_pv_stat_get(vm_ctx *c, const vm_pvspec *sp, vm_value *out);
+
 static const vm_pv_export mod_pv_pvs[] = {
 	{ "_s",          VM_PV_NAME, MSGR },
 	{ "af",          VM_PV_NAME, MSGR },
 	{ "branch",      VM_PV_WRITABLE | VM_PV_NAME | VM_PV_INDEX, NONE },
 	{ "sbranch",     VM_PV_WRITABLE | VM_PV_NAME, NONE },
 	{ "mi",          0, NONE },
-	{ "stat",        VM_PV_NAME, NONE },
+	{ "stat",        VM_PV_NAME, mod_pv_stat_parse, mod_pv_stat_get, NULL },
 	{ "sel",         VM_PV_NAME, MSGR },
 	{ "snd",         VM_PV_NAME, NONE },
 	{ "sndto",       VM_PV_NAME, NONE },

@@ -11,6 +11,7 @@
  * recognised). With the same listen address the tag is byte for byte
  * Kamailio 5.6.3's.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,78 @@ static void sl_reply_dst(rt_msg *m, rt_addr *dst)
 	dst->port = (via && via->port_no) ? via->port_no : 5060;
 }
 
+/* Statistics (group sl), as 5.6.3 names them. Every one is computed in
+ * 5.6.3, so reset_stat leaves them alone (RT_STF_NO_RESET). Counted per
+ * sent reply: its code's counter and sent_replies; failures when a reply
+ * could not be built or sent. Departure: 5.6.3 counts 1xx replies in
+ * xxx_replies (its class test starts at 200); sipvm counts them in
+ * 1xx_replies, as documented (and as later versions do). sent_err_replies
+ * stays 0 (5.6.3 never counts it) and received_ACKs too (sipvm does not
+ * absorb ACKs to its stateless replies yet). */
+enum {
+	SL_ST_1XX, SL_ST_200, SL_ST_202, SL_ST_2XX, SL_ST_300, SL_ST_301, SL_ST_302,
+	SL_ST_3XX, SL_ST_400, SL_ST_401, SL_ST_403, SL_ST_404, SL_ST_407, SL_ST_408,
+	SL_ST_483, SL_ST_4XX, SL_ST_500, SL_ST_5XX, SL_ST_6XX, SL_ST_XXX,
+	SL_ST_SENT, SL_ST_SENT_ERR, SL_ST_FAILURES, SL_ST_ACKS, SL_ST__N
+};
+static const char *const sl_st_names[SL_ST__N] = {
+	"1xx_replies", "200_replies", "202_replies", "2xx_replies", "300_replies",
+	"301_replies", "302_replies", "3xx_replies", "400_replies", "401_replies",
+	"403_replies", "404_replies", "407_replies", "408_replies", "483_replies",
+	"4xx_replies", "500_replies", "5xx_replies", "6xx_replies", "xxx_replies",
+	"sent_replies", "sent_err_replies", "failures", "received_ACKs",
+};
+static int sl_st[SL_ST__N] = { [0 ... SL_ST__N - 1] = -1 };
+static pthread_once_t sl_st_once = PTHREAD_ONCE_INIT;
+
+static void sl_stats_register(void)
+{
+	for (int i = 0; i < SL_ST__N; i++)
+		sl_st[i] = rt_stats_register("sl", sl_st_names[i], "sl", RT_STF_NO_RESET);
+}
+
+/* The module's init hook: its statistics (the same ids on every load). */
+static int sl_init(vm_loaded *lp, char *err, size_t errlen)
+{
+	(void)lp;
+	pthread_once(&sl_st_once, sl_stats_register);
+	for (int i = 0; i < SL_ST__N; i++)
+		if (sl_st[i] < 0) {
+			snprintf(err, errlen, "sl: cannot register statistic %s", sl_st_names[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* The counter of a reply code. */
+static int sl_st_of(int code)
+{
+	switch (code) {
+	case 200: return SL_ST_200;
+	case 202: return SL_ST_202;
+	case 300: return SL_ST_300;
+	case 301: return SL_ST_301;
+	case 302: return SL_ST_302;
+	case 400: return SL_ST_400;
+	case 401: return SL_ST_401;
+	case 403: return SL_ST_403;
+	case 404: return SL_ST_404;
+	case 407: return SL_ST_407;
+	case 408: return SL_ST_408;
+	case 483: return SL_ST_483;
+	case 500: return SL_ST_500;
+	}
+	switch (code / 100) {
+	case 1: return SL_ST_1XX;
+	case 2: return SL_ST_2XX;
+	case 3: return SL_ST_3XX;
+	case 4: return SL_ST_4XX;
+	case 5: return SL_ST_5XX;
+	case 6: return SL_ST_6XX;
+	}
+	return SL_ST_XXX;
+}
+
 /* See mod.h. */
 int mod_sl_reply(vm_ctx *c, int code, const char *reason, size_t rlen)
 {
@@ -353,13 +426,18 @@ int mod_sl_reply(vm_ctx *c, int code, const char *reason, size_t rlen)
 		goto fail;
 	}
 	w->sent_replies++;
-	if (st)
+	if (st) {
 		st->sent++;
+		rt_stat_inc(sl_st[sl_st_of(code)]);
+		rt_stat_inc(sl_st[SL_ST_SENT]);
+	}
 	ret = 1;
 	goto done;
 fail:
-	if (st)
+	if (st) {
 		st->failures++;
+		rt_stat_inc(sl_st[SL_ST_FAILURES]);
+	}
 done:
 	rt_buf_free(&out);
 	return ret;
@@ -473,6 +551,7 @@ const vm_module mod_sl = {
 	.pvs      = mod_sl_pvs,
 	.trs      = mod_no_trs,
 	.events   = mod_sl_events,
+	.init     = sl_init,
 	.ctx_init = sl_ctx_init,
 	.ctx_free = sl_ctx_free,
 };
