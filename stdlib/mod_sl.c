@@ -160,13 +160,25 @@ void mod_sl_md5_hex(const rt_view *parts, unsigned n, char out[32])
  * The To-tag
  * ------------------------------------------------------------------------ */
 
-/* Kamailio's CRC-CCITT table (polynomial 0x8408, reflected). */
-static uint16_t sl_ccitt(uint16_t crc, unsigned char ch)
+/* Kamailio's CRC-CCITT (polynomial 0x8408, reflected), a byte at a time
+ * through a table built on first use (the bit-by-bit loop was the largest
+ * cost of a stateless 200: 15% of a dry run's CPU). */
+static uint16_t sl_ccitt_tab[256];
+static pthread_once_t sl_ccitt_once = PTHREAD_ONCE_INIT;
+
+static void sl_ccitt_init(void)
 {
-	crc ^= ch;
-	for (int k = 0; k < 8; k++)
-		crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0x8408) : (uint16_t)(crc >> 1);
-	return crc;
+	for (unsigned b = 0; b < 256; b++) {
+		uint16_t crc = (uint16_t)b;
+		for (int k = 0; k < 8; k++)
+			crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0x8408) : (uint16_t)(crc >> 1);
+		sl_ccitt_tab[b] = crc;
+	}
+}
+
+static inline uint16_t sl_ccitt(uint16_t crc, unsigned char ch)
+{
+	return (uint16_t)((crc >> 8) ^ sl_ccitt_tab[(crc ^ ch) & 0xff]);
 }
 
 /* crcitt_string_array(): the CRC of the concatenated parts, written as 4
@@ -179,6 +191,7 @@ static void sl_crc4(const rt_view *parts, unsigned n, char *out)
 	unsigned v;
 	int k = 0;
 
+	pthread_once(&sl_ccitt_once, sl_ccitt_init);
 	for (unsigned i = 0; i < n; i++) {
 		if (parts[i].s == NULL)
 			break;
@@ -210,11 +223,23 @@ static int sl_totag(rt_msg *m, const rt_addr *self, char tag[SL_TAG_LEN])
 
 	if (via == NULL)
 		return -1;
-	n = snprintf(port, sizeof(port), "%u", (unsigned)self->port);
-	fixed[0] = (rt_view){ "KAMAILIO-stateless", 18 };
-	fixed[1] = (rt_view){ self->ip, strlen(self->ip) };
-	fixed[2] = (rt_view){ port, (size_t)(n > 0 ? n : 0) };
-	mod_sl_md5_hex(fixed, 3, tag);
+	/* the MD5 half depends on the server address only: kept per thread
+	 * for the last address seen */
+	static __thread char last_ip[sizeof(self->ip)];
+	static __thread uint16_t last_port;
+	static __thread char last_md5[32];
+	static __thread int have_md5;
+	if (!have_md5 || last_port != self->port || strcmp(last_ip, self->ip) != 0) {
+		n = snprintf(port, sizeof(port), "%u", (unsigned)self->port);
+		fixed[0] = (rt_view){ "KAMAILIO-stateless", 18 };
+		fixed[1] = (rt_view){ self->ip, strlen(self->ip) };
+		fixed[2] = (rt_view){ port, (size_t)(n > 0 ? n : 0) };
+		mod_sl_md5_hex(fixed, 3, last_md5);
+		memcpy(last_ip, self->ip, sizeof(last_ip));
+		last_port = self->port;
+		have_md5 = 1;
+	}
+	memcpy(tag, last_md5, 32);
 	tag[32] = '.';
 	v[0] = via->host;
 	v[1] = via->port;
