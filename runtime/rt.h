@@ -623,6 +623,8 @@ typedef struct {
 	int children;            /* -n, 0: the config's `children` (8) */
 	size_t shm_size;         /* -m in bytes, 0: 64 MB (for $stat) */
 	int log_level;           /* -dd... raise, -1: the config's `debug` */
+	int udp_coalesce_us;     /* under load, wait this long for more
+				  * datagrams before a receive; -1 default */
 } rt_server_opts;
 
 /* Load the program, bind the sockets, start the workers, then wait for

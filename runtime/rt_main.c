@@ -56,6 +56,7 @@ typedef struct {
 	int children;
 	long shm_mb;
 	int debug;              /* -d's */
+	int coalesce;           /* --udp-coalesce, -1 default */
 } opts_t;
 
 static void usage(FILE *f)
@@ -68,6 +69,8 @@ static void usage(FILE *f)
 	      "  -n N               N workers per UDP socket and N TCP workers (`children`)\n"
 	      "  -m MB              memory size $stat's shmem figures are reported against (64)\n"
 	      "  -d                 one more debug level (repeatable)\n"
+	      "  --udp-coalesce US  under load, gather UDP datagrams for up to US microseconds\n"
+	      "                     per receive (default 1000; 0: one wake-up per datagram)\n"
 	      "  -E, -DD            accepted: sipvm always runs in the foreground, logging to stderr\n"
 	      "  --dry-run          run the routes on saved messages, without network\n"
 	      "  --msg MESSAGE      a file holding one SIP or HTTP message (repeatable:\n"
@@ -404,6 +407,7 @@ static int serve(const opts_t *o)
 	so.children = o->children;
 	so.shm_size = (size_t)o->shm_mb << 20;
 	so.log_level = o->debug ? VM_L_DBG + o->debug - 1 : -1;
+	so.udp_coalesce_us = o->coalesce;
 	return rt_server_run(&so);
 }
 
@@ -414,6 +418,7 @@ int main(int argc, char **argv)
 	opts_t o;
 	memset(&o, 0, sizeof(o));
 	o.repeat = 1;
+	o.coalesce = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -467,6 +472,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.listen[o.nlisten++] = val;
+		} else if (!strcmp(a, "--udp-coalesce")) {
+			NEED_VAL();
+			char *e;
+			long v = strtol(val, &e, 10);
+			if (*e || v < 0 || v > 100000) {
+				fprintf(stderr, "sipvm: --udp-coalesce wants microseconds (0..100000)\n");
+				return 2;
+			}
+			o.coalesce = (int)v;
 		} else if (!strcmp(a, "-n") || !strcmp(a, "-m")) {
 			NEED_VAL();
 			char *e;

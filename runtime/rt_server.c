@@ -53,6 +53,7 @@
 #define TCP_BUF0 4096              /* first read buffer of a connection */
 #define HTTP_NOREPLY_MAX 10        /* s: an HTTP request no route answered */
 #define DFLT_CHILDREN 8
+#define DFLT_UDP_COALESCE 1000     /* µs, udp_receive */
 #define DFLT_TCP_LIFETIME 120      /* s, Kamailio's tcp_connection_lifetime */
 #define DFLT_TCP_MAX_CONNS 2048
 #define DFLT_TCP_SEND_TIMEOUT 10   /* s */
@@ -76,6 +77,13 @@ typedef struct {
 	int fd;
 	int proto;                 /* RT_PROTO_UDP / TCP */
 	rt_addr addr;              /* what it is bound to */
+	/* UDP: one worker receives at a time (the others route what they
+	 * got); under load the receiver waits a moment so that one wake-up
+	 * brings a batch (see udp_receive) */
+	pthread_mutex_t rx_mu;
+	int busy;                  /* datagrams are coming fast */
+	int full;                  /* the last batch filled the vector */
+	int64_t last_rx;           /* monotonic ns of the last datagram */
 } sock_t;
 
 typedef struct conn {
@@ -149,6 +157,7 @@ struct srv {
 	int accept_no_cl;
 	int lifetime, max_conns, send_timeout, connect_timeout;
 	int log_level;
+	int coalesce_us;           /* udp_receive's wait under load */
 	char server_hdr[256];      /* "Server: ..." line, "" for none */
 	/* connections */
 	conn *conns;
@@ -210,6 +219,13 @@ static void vm_log_line(vm_ctx *c, int level, const char *text, size_t len)
 	if (write(2, line, (size_t)n) < 0) {
 		/* nowhere else to say it */
 	}
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static time_t now_s(void)
@@ -364,6 +380,7 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		sock_t *k = &s->socks[s->nsocks];
 		memset(k, 0, sizeof(*k));
 		k->fd = -1;
+		pthread_mutex_init(&k->rx_mu, NULL);
 		k->proto = protos[i];
 		k->addr.proto = protos[i];
 		k->addr.af = strchr(host, ':') ? 6 : 4;
@@ -902,11 +919,52 @@ static void worker_one_init(wk *k)
 
 /* -------------------------------------------------------------- UDP worker */
 
+/* Receive a batch on UDP socket sk into k's vectors (after the caller
+ * reset them); the number of datagrams, 0 when none (timeout, stop).
+ *
+ * One worker receives at a time, under sk->rx_mu. When datagrams come
+ * less than BUSY_GAP_NS apart, the receiver sleeps `udp_coalesce` µs
+ * before a non-blocking receive, so that one wake-up fetches everything
+ * that arrived meanwhile instead of one wake-up per datagram (on this
+ * kind of machine a wake-up costs more CPU than routing an OPTIONS);
+ * when such a receive finds nothing, it goes back to blocking. The cost
+ * is latency: at most udp_coalesce µs, only under load. */
+#define BUSY_GAP_NS 2000000
+static int udp_receive(wk *k, sock_t *sk)
+{
+	srv *s = k->s;
+	int n;
+	pthread_mutex_lock(&sk->rx_mu);
+	if (__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		pthread_mutex_unlock(&sk->rx_mu);
+		return 0;
+	}
+	if (sk->busy && s->coalesce_us > 0) {
+		if (!sk->full) {
+			struct timespec ts = { 0, (long)s->coalesce_us * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		n = recvmmsg(sk->fd, k->rmsg, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			sk->busy = 0;
+	} else {
+		n = recvmmsg(sk->fd, k->rmsg, UDP_BATCH, MSG_WAITFORONE, NULL);
+		if (n > 0) {
+			int64_t t = now_ns();
+			if (t - sk->last_rx < BUSY_GAP_NS)
+				sk->busy = 1;
+			sk->last_rx = t;
+		}
+	}
+	sk->full = n == UDP_BATCH;
+	pthread_mutex_unlock(&sk->rx_mu);
+	return n < 0 ? 0 : n;
+}
+
 static void *udp_worker(void *arg)
 {
 	wk *k = arg;
 	srv *s = k->s;
-	int fd = s->socks[k->sock].fd;
 	rt_stats_thread_attach();
 	if (k->idx == 0)
 		worker_one_init(k);
@@ -923,11 +981,10 @@ static void *udp_worker(void *arg)
 			k->rmsg[i].msg_hdr.msg_iov = &k->riov[i];
 			k->rmsg[i].msg_hdr.msg_iovlen = 1;
 		}
-		int n = recvmmsg(fd, k->rmsg, UDP_BATCH, MSG_WAITFORONE, NULL);
+		int n = udp_receive(k, &s->socks[k->sock]);
 		if (n <= 0) {
 			if (__atomic_load_n(&s->gen, __ATOMIC_RELAXED) != k->gen)
 				worker_take_prog(k);
-			rt_stats_tick();
 			continue;
 		}
 		for (int i = 0; i < n; i++) {
@@ -939,7 +996,11 @@ static void *udp_worker(void *arg)
 				continue;
 			}
 			/* keep-alives: a few blank bytes */
-			if (len <= 4 && strspn(buf, "\r\n \t") >= len)
+			size_t blank = 0;
+			while (blank < len && blank < 4 && (buf[blank] == '\r' ||
+					buf[blank] == '\n' || buf[blank] == ' ' || buf[blank] == '\t'))
+				blank++;
+			if (blank == len)
 				continue;
 			sa_to_addr(&k->rsa[i], RT_PROTO_UDP, &m->src);
 			m->rcv = s->socks[k->sock].addr;
@@ -1282,6 +1343,9 @@ int rt_server_run(const rt_server_opts *o)
 		children = 1;
 	if (tcp_children < 1)
 		tcp_children = 1;
+	s->coalesce_us = o->udp_coalesce_us < 0 ? DFLT_UDP_COALESCE : o->udp_coalesce_us;
+	if (s->coalesce_us > 100000)
+		s->coalesce_us = 100000;
 	s->accept_no_cl = setting_int(lp, "tcp_accept_no_cl", 0);
 	s->lifetime = setting_int(lp, "tcp_connection_lifetime", DFLT_TCP_LIFETIME);
 	if (s->lifetime < 1)
