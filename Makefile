@@ -5,9 +5,12 @@
 #   make run      install what is missing, build, run the default sample
 #   make san      the same build with AddressSanitizer + UBSan (build-san/)
 #   make conformance   cfgc --check over ../shared/corpus
-#   make fuzz     libFuzzer harness over the preprocessor and parser (60 s)
+#   make fuzz     the libFuzzer harnesses of the config front end, the
+#                 SIP/HTTP message parser and TCP framing (60 s each)
+#   make fuzz-cfgc     libFuzzer harness over the preprocessor and parser (60 s)
 #   make fuzz-image    libFuzzer harness over the bytecode image reader (60 s)
 #   make fuzz-msg      libFuzzer harness over the SIP/HTTP message parser (60 s)
+#   make fuzz-frame    libFuzzer harness over TCP framing + parser (60 s)
 #   make docs     docs/opcodes.md from vm/vm_opcodes.h (part of `make`)
 #   make check-deps    report #include lines that cross layers the wrong way
 #
@@ -51,7 +54,7 @@ CFGC_OBJ := $(CFGC_SRC:%.c=$(B)/%.o) $(GEN_C:%.c=%.o)
 
 
 .PHONY: golden
-.PHONY: all deps test test-san regress-progs run san conformance fuzz fuzz-image fuzz-msg docs clean check-deps bench
+.PHONY: all deps test test-san regress-progs run san conformance fuzz fuzz-cfgc fuzz-image fuzz-msg fuzz-frame docs clean check-deps bench
 all: $(BIN)/cfgc $(BIN)/sipvm docs
 
 # The opcode reference, generated from the one list in vm/vm_opcodes.h and
@@ -139,7 +142,9 @@ san:
 # libFuzzer over preprocessor + parser + linter, 60 s, seeded with every
 # config we have. Built with clang into build-fuzz/.
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
-fuzz: deps
+fuzz: fuzz-cfgc fuzz-msg fuzz-frame
+
+fuzz-cfgc: deps
 	$(MAKE) SAN=1 B=build-fuzz CC=clang SANFLAGS="$(FUZZ_FLAGS)" build-fuzz/fuzz_cfgc
 	rm -rf build-fuzz/seed && mkdir -p build-fuzz/seed build-fuzz/found
 	cp samples/*.cfg build-fuzz/seed/
@@ -176,11 +181,26 @@ fuzz-msg: deps
 	$(MAKE) SAN=1 B=build-fuzz CC=clang SANFLAGS="$(FUZZ_FLAGS)" build-fuzz/fuzz_msg
 	rm -rf build-fuzz/seed-msg && mkdir -p build-fuzz/seed-msg build-fuzz/found-msg
 	cp regress/msg/golden/*.req regress/msg/found/*.sip build-fuzz/seed-msg/
-	if [ -d ../shared/data/rfc4475 ]; then cp ../shared/data/rfc4475/*.dat build-fuzz/seed-msg/; fi
+	cp regress/torture/rfc4475/*.dat build-fuzz/seed-msg/
 	build-fuzz/fuzz_msg -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 -timeout=5 \
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-msg build-fuzz/seed-msg
 
 $(B)/fuzz_msg: regress/fuzz/fuzz_msg.c $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
+
+# libFuzzer over TCP stream framing (rt_frame) and the parser on what it
+# frames, each input also fed in fuzzer-chosen pieces and byte by byte
+# (60 s); seeded with the RFC 4475 messages behind the harness's two
+# control bytes (no flags, no cut points).
+fuzz-frame: deps
+	$(MAKE) SAN=1 B=build-fuzz CC=clang SANFLAGS="$(FUZZ_FLAGS)" build-fuzz/fuzz_frame
+	rm -rf build-fuzz/seed-frame && mkdir -p build-fuzz/seed-frame build-fuzz/found-frame
+	for f in regress/torture/rfc4475/*.dat; do \
+	    { printf '\000\000'; cat "$$f"; } >build-fuzz/seed-frame/$$(basename "$$f"); done
+	build-fuzz/fuzz_frame -max_total_time=$${FUZZ_SECONDS:-60} -max_len=8192 -timeout=5 \
+	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-frame build-fuzz/seed-frame
+
+$(B)/fuzz_frame: regress/fuzz/fuzz_frame.c $(B)/libsipvm.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
 
 conformance: all

@@ -1253,6 +1253,82 @@ const rt_uri *rt_msg_ruri(rt_msg *m)
 }
 
 /* See rt.h. */
+/* Whether c may appear in an unquoted display name (RFC 3261 §25.1:
+ * token characters and the blanks between tokens). */
+static int rt_msg_dn_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || strchr("-.!%*_+`'~ \t", c) != NULL;
+}
+
+/* A name-addr whose display name is unquoted and not made of tokens (RFC
+ * 4475 §3.1.2.15). Blanks inside <addr-spec> (§3.1.2.14) are tolerated,
+ * as the RFC allows. */
+static int rt_msg_bad_nameaddr(const rt_nameaddr *na)
+{
+	if (na->display_raw.s && na->display_raw.len && na->display_raw.s[0] != '"')
+		for (size_t i = 0; i < na->display_raw.len; i++)
+			if (!rt_msg_dn_char(na->display_raw.s[i]))
+				return 1;
+	return 0;
+}
+
+/* The rules of RFC 3261 a request's structure must also meet, as the RFC
+ * 4475 torture tests expect a server to enforce them (400 or dropped):
+ * one To, From, Call-ID and CSeq line (§20, §3.3.8 of 4475); the CSeq
+ * method equal to the request's (§8.1.1.5); a request line without
+ * trailing blanks; a Request-URI not in <>, without ?headers (§19.1.1
+ * Table 1) and, for sip:/sips:/tel:, one that parses (so an IPv6 host
+ * needs its brackets, RFC 5118 §4.2); no unquoted display name with
+ * non-token characters in To and From; a
+ * REGISTER's addr-spec Contact without '?' (§20.10). Kamailio 5.6.3
+ * routes most of these; sipvm drops them. */
+static int rt_msg_check_request(rt_msg *m)
+{
+	static const int single[] = { RT_HDR_TO, RT_HDR_FROM, RT_HDR_CALLID, RT_HDR_CSEQ };
+	for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+		if (rt_msg_hdr_type(m, single[i], 1) != NULL)
+			return rt_msg_fail(m, "a header that must appear once appears twice",
+					rt_msg_hdr_type(m, single[i], 1)->raw.s);
+	const rt_cseq *cs = rt_msg_cseq(m);
+	if (cs->method.len != m->method.len || memcmp(cs->method.s, m->method.s, m->method.len) != 0)
+		return rt_msg_fail(m, "CSeq method differs from the request's", cs->method.s);
+	/* the request line: "METHOD SP URI SP VERSION" and its line end */
+	const char *le = m->version.s + m->version.len;
+	const char *fend = m->fline.s + m->fline.len;
+	if (le < fend && (*le == ' ' || *le == '\t'))
+		return rt_msg_fail(m, "blanks at the end of the request line", le);
+	if (m->ruri.len && m->ruri.s[0] == '<')
+		return rt_msg_fail(m, "Request-URI in <>", m->ruri.s);
+	if (m->ruri.len > 4 && (!strncasecmp(m->ruri.s, "sip:", 4) ||
+			!strncasecmp(m->ruri.s, "sips:", 5) || !strncasecmp(m->ruri.s, "tel:", 4))) {
+		rt_uri u;
+		if (rt_uri_parse(m->ruri.s, m->ruri.len, &u) < 0)
+			return rt_msg_fail(m, "bad Request-URI", m->ruri.s);
+		if (u.headers.s != NULL)
+			return rt_msg_fail(m, "headers in the Request-URI", u.headers.s);
+	}
+	if (rt_msg_bad_nameaddr(rt_msg_to(m)) || rt_msg_bad_nameaddr(rt_msg_from(m)))
+		return rt_msg_fail(m, "bad display name or addr-spec in To or From", NULL);
+	if (m->method_id == RT_M_REGISTER && m->first[RT_HDR_CONTACT] >= 0) {
+		for (unsigned n = 0; ; n++) {
+			rt_hdr *h = rt_msg_hdr_type(m, RT_HDR_CONTACT, (int)n);
+			if (h == NULL)
+				break;
+			const char *b = h->body.s, *e = b + h->body.len;
+			while (b < e && (*b == ' ' || *b == '\t'))
+				b++;
+			/* addr-spec form: no '<' before the first ';' */
+			const char *semi = memchr(b, ';', (size_t)(e - b));
+			const char *lt = memchr(b, '<', (size_t)(e - b));
+			const char *stop = semi ? semi : e;
+			if (!lt && memchr(b, '?', (size_t)(stop - b)))
+				return rt_msg_fail(m, "'?' in an addr-spec Contact", b);
+		}
+	}
+	return 0;
+}
+
 int rt_msg_check(rt_msg *m)
 {
 	if (m->is_http)
@@ -1277,6 +1353,8 @@ int rt_msg_check(rt_msg *m)
 		return rt_msg_fail(m, "no CSeq", NULL);
 	if (rt_msg_cseq(m) == NULL)
 		return rt_msg_fail(m, "bad CSeq", m->hdrs[m->first[RT_HDR_CSEQ]].body.s);
+	if (m->is_request)
+		return rt_msg_check_request(m);
 	return 0;
 }
 

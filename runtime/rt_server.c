@@ -350,7 +350,7 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 			p = c + 1;
 	}
 	/* host[:port], [v6][:port], or a bare IPv6 address */
-	char host[64];
+	char host[sizeof(((rt_addr *)0)->ip)];
 	int port = dport;
 	if (*p == '[') {
 		char *rb = strchr(p, ']');
@@ -384,7 +384,7 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		k->proto = protos[i];
 		k->addr.proto = protos[i];
 		k->addr.af = strchr(host, ':') ? 6 : 4;
-		snprintf(k->addr.ip, sizeof(k->addr.ip), "%s", host);
+		memcpy(k->addr.ip, host, sizeof(host));
 		k->addr.port = (uint16_t)port;
 		/* the same socket twice (listen=a and -l a) */
 		int dup = 0;
@@ -457,6 +457,7 @@ static int udp_sock_for(srv *s, const rt_msg *m, const rt_addr *dst)
 
 static int srv_send(rt_worker *w, const char *what, const rt_addr *dst,
 		const char *buf, size_t len);
+static int srv_myself(vm_ctx *c, const char *str, size_t len);
 
 /* Take the current program for worker k (and drop the one it had). */
 static int worker_take_prog(wk *k)
@@ -475,6 +476,9 @@ static int worker_take_prog(wk *k)
 	k->w.send_ud = k;
 	k->w.vm.log = vm_log_line;
 	k->w.server_hdr = s->server_hdr[0] ? s->server_hdr : NULL;
+	k->w.vm.myself = srv_myself;
+	if (s->nsocks)
+		k->w.self = s->socks[k->tcp ? 0 : k->sock].addr;
 	if (s->log_level > k->w.vm.log_level)
 		k->w.vm.log_level = s->log_level;
 	if (old) {
@@ -819,7 +823,7 @@ static int forward_reply(wk *k, rt_msg *m)
 	int n = snprintf(hp, sizeof(hp), "%.*s%s%.*s", (int)v1->host.len, v1->host.s,
 			v1->port.s ? ":" : "", v1->port.s ? (int)v1->port.len : 0,
 			v1->port.s ? v1->port.s : "");
-	if (n <= 0 || n >= (int)sizeof(hp) || !rt_worker_myself(&k->w.vm, hp, (size_t)n)) {
+	if (n <= 0 || n >= (int)sizeof(hp) || !srv_myself(&k->w.vm, hp, (size_t)n)) {
 		slog(VM_L_DBG, "reply whose top Via (%s) is not this server's: dropped", hp);
 		rt_stat_inc(RT_ST_DROP_REPLIES);
 		return -1;
@@ -880,6 +884,51 @@ static int forward_reply(wk *k, rt_msg *m)
 	return rc;
 }
 
+/* vm_ctx.myself for the server: the config's listen and alias (what
+ * rt_worker_myself knows), then the sockets actually bound (-l). */
+static int srv_myself(vm_ctx *c, const char *str, size_t len)
+{
+	if (rt_worker_myself(c, str, len))
+		return 1;
+	srv *s = g_srv;
+	rt_view host = { str, len };
+	unsigned port = 0;
+	rt_uri u;
+	if (len > 4 && (!strncasecmp(str, "sip:", 4) || !strncasecmp(str, "sips:", 5))) {
+		if (rt_uri_parse(str, len, &u) < 0 || !u.host.s)
+			return 0;
+		host = u.host;
+		port = u.port_no;
+	} else {
+		const char *colon = NULL;
+		if (len && str[0] == '[') {
+			const char *rb = memchr(str, ']', len);
+			if (rb && rb + 1 < str + len && rb[1] == ':')
+				colon = rb + 1;
+		} else {
+			colon = memchr(str, ':', len);
+			if (colon && memchr(colon + 1, ':', (size_t)(str + len - colon - 1)))
+				colon = NULL;    /* a bare IPv6 address */
+		}
+		if (colon) {
+			host.len = (size_t)(colon - str);
+			for (const char *p = colon + 1; p < str + len && *p >= '0' && *p <= '9'; p++)
+				port = port * 10 + (unsigned)(*p - '0');
+		}
+	}
+	if (host.len > 2 && host.s[0] == '[' && host.s[host.len - 1] == ']') {
+		host.s++;
+		host.len -= 2;
+	}
+	for (int i = 0; s && i < s->nsocks; i++) {
+		const rt_addr *a = &s->socks[i].addr;
+		if (strlen(a->ip) == host.len && !strncasecmp(a->ip, host.s, host.len) &&
+				(port == 0 ? a->port == 5060 : port == a->port))
+			return 1;
+	}
+	return 0;
+}
+
 /* Route one parsed message in worker k. */
 static void route_msg(wk *k, rt_msg *m)
 {
@@ -893,6 +942,9 @@ static void route_msg(wk *k, rt_msg *m)
 		return;
 	}
 	rt_stats_received(m);
+	/* our Via names the socket the message came on */
+	if (m->lsock >= 0 && m->lsock < s->nsocks)
+		k->w.self = s->socks[m->lsock].addr;
 	const vm_loaded *lp = k->ref->lp;
 	uint32_t type;
 	int rt = rt_worker_route_for(lp, m, &type);
@@ -1079,9 +1131,12 @@ static int tcp_frames(wk *k, conn *c)
 			m->conn = conn_id(s, c);
 			m->lsock = c->lsock;
 			if (rt_msg_parse(c->buf, mlen, m) < 0) {
-				slog(VM_L_DBG, "not a SIP or HTTP message from %s:%u: %s: dropped",
-						m->src.ip, m->src.port, m->error ? m->error : "?");
+				/* neither SIP nor HTTP: refused, the connection closed */
+				slog(VM_L_DBG, "not a SIP or HTTP message from %s:%u: %s: "
+						"connection closed", m->src.ip, m->src.port,
+						m->error ? m->error : "?");
 				rt_stat_inc(RT_ST_BAD_MSG_HDR);
+				return -1;
 			} else {
 				route_msg(k, m);
 				int http = m->is_http;

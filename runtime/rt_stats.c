@@ -43,6 +43,8 @@
  *                  figure is read and by rt_stats_tick;
  *   fragments      free chunks: ordblks (bins, the top chunk included) +
  *                  smblks (fastbins).
+ * In AddressSanitizer builds malloc is ASan's: used_size and
+ * real_used_size are its allocated bytes and heap size, fragments 0.
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -181,15 +183,44 @@ out:
 	return id;
 }
 
-/* shmem figures, see the top of the file */
-static struct mallinfo2 mem_sample(void)
+/* Whether malloc is AddressSanitizer's (its heap has its own figures:
+ * mallinfo2 gives zeros there). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RT_STATS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RT_STATS_ASAN 1
+#endif
+#endif
+#ifdef RT_STATS_ASAN
+size_t __sanitizer_get_current_allocated_bytes(void);
+size_t __sanitizer_get_heap_size(void);
+#endif
+
+typedef struct {
+	int64_t used, real_used, frags;
+} mem_figures;
+
+/* The heap's figures now (see the top of the file); keeps the largest
+ * real_used seen. Under AddressSanitizer: its allocated bytes and heap
+ * size, and 0 fragments (it does not count free chunks). */
+static mem_figures mem_sample(void)
 {
+	mem_figures f;
+#ifdef RT_STATS_ASAN
+	f.used = (int64_t)__sanitizer_get_current_allocated_bytes();
+	f.real_used = (int64_t)__sanitizer_get_heap_size();
+	f.frags = 0;
+#else
 	struct mallinfo2 mi = mallinfo2();
-	int64_t real = (int64_t)(mi.arena + mi.hblkhd);
+	f.used = (int64_t)(mi.uordblks + mi.hblkhd);
+	f.real_used = (int64_t)(mi.arena + mi.hblkhd);
+	f.frags = (int64_t)(mi.ordblks + mi.smblks);
+#endif
 	int64_t m = atomic_load(&shm_max_used);
-	while (real > m && !atomic_compare_exchange_weak(&shm_max_used, &m, real))
+	while (f.real_used > m && !atomic_compare_exchange_weak(&shm_max_used, &m, f.real_used))
 		;
-	return mi;
+	return f;
 }
 
 static int64_t shm_total(void *ud)
@@ -200,16 +231,14 @@ static int64_t shm_total(void *ud)
 
 static int64_t shm_used(void *ud)
 {
-	struct mallinfo2 mi = mem_sample();
 	(void)ud;
-	return (int64_t)(mi.uordblks + mi.hblkhd);
+	return mem_sample().used;
 }
 
 static int64_t shm_real_used(void *ud)
 {
-	struct mallinfo2 mi = mem_sample();
 	(void)ud;
-	return (int64_t)(mi.arena + mi.hblkhd);
+	return mem_sample().real_used;
 }
 
 static int64_t shm_max(void *ud)
@@ -228,9 +257,8 @@ static int64_t shm_free(void *ud)
 
 static int64_t shm_frags(void *ud)
 {
-	struct mallinfo2 mi = mem_sample();
 	(void)ud;
-	return (int64_t)(mi.ordblks + mi.smblks);
+	return mem_sample().frags;
 }
 
 /* Fold a thread's block into base and free it (pthread key destructor,

@@ -783,8 +783,10 @@ static int core_forward_proto(vm_call *call, int proto)
 	if (w->send(w, "request", &dst, out.s, out.len) < 0) {
 		vm_error(call->ctx, "%s(): sending to %s:%u failed", call->fn->name,
 				dst.ip, dst.port);
+		rt_stat_inc(RT_ST_ERR_REQUESTS);
 		goto done;
 	}
+	rt_stat_inc(RT_ST_FWD_REQUESTS);
 	w->sent_requests++;
 	ret = 1;
 done:

@@ -1086,30 +1086,30 @@ static const struct {
 	{ "scalar02.dat", 1, "bad CSeq" },
 	{ "scalarlg.dat", 1, "bad CSeq" },
 	{ "quotbal.dat", 1, "bad To" },
-	{ "ltgtruri.dat", 1, NULL },          /* R-URI does not parse (rt_msg_ruri) */
+	{ "ltgtruri.dat", 1, "Request-URI in <>" },
 	{ "lwsruri.dat", 0, "junk after the version" },
 	{ "lwsstart.dat", 0, "bad request URI" },
-	{ "trws.dat", 1, NULL },              /* trailing blanks tolerated, as 5.6.3 */
-	{ "escruri.dat", 1, NULL },           /* ?headers in the R-URI tolerated */
+	{ "trws.dat", 1, "blanks at the end of the request line" },
+	{ "escruri.dat", 1, "headers in the Request-URI" },
 	{ "baddate.dat", 1, NULL },
-	{ "regbadct.dat", 1, NULL },
+	{ "regbadct.dat", 1, "'?' in an addr-spec Contact" },
 	{ "badaspec.dat", 1, NULL },          /* blanks inside <> tolerated */
-	{ "baddn.dat", 1, NULL },             /* ',' in a display name tolerated */
+	{ "baddn.dat", 1, "bad display name or addr-spec in To or From" },
 	{ "badvers.dat", 0, "unsupported protocol version" },
-	{ "mismatch01.dat", 1, NULL },
-	{ "mismatch02.dat", 1, NULL },
+	{ "mismatch01.dat", 1, "CSeq method differs from the request's" },
+	{ "mismatch02.dat", 1, "CSeq method differs from the request's" },
 	{ "bigcode.dat", 0, "bad status code" },
 	/* 3.2 - 3.4: parse, the application decides */
 	{ "badbranch.dat", 1, NULL }, { "insuf.dat", 1, "no From" },
 	{ "unkscm.dat", 1, NULL }, { "novelsc.dat", 1, NULL }, { "unksm2.dat", 1, NULL },
 	{ "bext01.dat", 1, NULL }, { "invut.dat", 1, NULL }, { "regaut01.dat", 1, NULL },
-	{ "multi01.dat", 1, NULL },
+	{ "multi01.dat", 1, "a header that must appear once appears twice" },
 	{ "mcl01.dat", 0, "conflicting Content-Length" },
 	{ "bcast.dat", 1, NULL }, { "zeromf.dat", 1, NULL }, { "cparam01.dat", 1, NULL },
 	{ "cparam02.dat", 1, NULL }, { "regescrt.dat", 1, NULL }, { "sdp01.dat", 1, NULL },
 	{ "inv2543.dat", 1, NULL }, { "test.dat", 0, "request line without version" },
 	/* RFC 5118 (LF converted to CRLF) */
-	{ "ipv6-good", 1, NULL }, { "ipv6-bad", 1, NULL }, { "port-ambiguous", 1, NULL },
+	{ "ipv6-good", 1, NULL }, { "ipv6-bad", 1, "bad Request-URI" }, { "port-ambiguous", 1, NULL },
 	{ "port-unambiguous", 1, NULL }, { "via-received-param-with-delim", 1, NULL },
 	{ "via-received-param-no-delim", 1, NULL },
 	/* its Content-Length (268) counts more than its body (251 octets) */
