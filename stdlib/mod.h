@@ -249,6 +249,11 @@ int mod_core_set_ruri_user(vm_call *call, const char *user, size_t len);
  * outside 100..699, building or sending failed). options_reply() uses it. */
 int mod_sl_reply(vm_ctx *c, int code, const char *reason, size_t rlen);
 
+/* Count a local reply in sl's statistics (its code's counter and
+ * sent_replies, or failures when it could not be sent), as Kamailio's sl
+ * does for its own replies and for xhttp's. */
+void mod_sl_count_reply(int code, int sent);
+
 /* MD5 of the concatenated parts as 32 lower-case hex digits, Kamailio's
  * MD5StringArray (mod_sl.c; the core's forward branch uses it too). A part
  * with a NULL s is empty. */

@@ -451,21 +451,30 @@ int mod_sl_reply(vm_ctx *c, int code, const char *reason, size_t rlen)
 		goto fail;
 	}
 	w->sent_replies++;
-	if (st) {
+	if (st)
 		st->sent++;
-		rt_stat_inc(sl_st[sl_st_of(code)]);
-		rt_stat_inc(sl_st[SL_ST_SENT]);
-	}
+	mod_sl_count_reply(code, 1);
 	ret = 1;
 	goto done;
 fail:
-	if (st) {
+	if (st)
 		st->failures++;
-		rt_stat_inc(sl_st[SL_ST_FAILURES]);
-	}
+	mod_sl_count_reply(code, 0);
 done:
 	rt_buf_free(&out);
 	return ret;
+}
+
+/* See mod.h. */
+void mod_sl_count_reply(int code, int sent)
+{
+	pthread_once(&sl_st_once, sl_stats_register);
+	if (sent) {
+		rt_stat_inc(sl_st[sl_st_of(code)]);
+		rt_stat_inc(sl_st[SL_ST_SENT]);
+	} else {
+		rt_stat_inc(sl_st[SL_ST_FAILURES]);
+	}
 }
 
 /* sl_send_reply(code, reason), sl_reply, send_reply (stateless: the tm

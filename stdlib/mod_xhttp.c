@@ -255,8 +255,10 @@ static int xhttp_reply_f(vm_call *call)
 	if (w->send(w, "reply", &m->src, out.s, out.len) < 0) {
 		vm_error(c, "xhttp_reply: sending the reply to %s:%u failed",
 				m->src.ip, (unsigned)m->src.port);
+		mod_sl_count_reply(code, 0);
 		goto done;
 	}
+	mod_sl_count_reply(code, 1);
 	w->sent_replies++;
 	ret = 1;
 done:
