@@ -516,6 +516,15 @@ void rt_buf_put(rt_buf *b, const char *s, size_t len);
 void rt_buf_puts(rt_buf *b, const char *s);
 void rt_buf_printf(rt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_buf_free(rt_buf *b);
+/* A buffer for one message built and sent at once: rt_buf_take gives the
+ * calling thread's spare buffer (empty, its memory kept from earlier
+ * messages, so building a reply allocates nothing), rt_buf_give hands it
+ * back instead of rt_buf_free (freed when over 64 KiB or when the thread
+ * already has a spare). rt_buf_spare_release frees the thread's spare
+ * (threads call it before they end). */
+void rt_buf_take(rt_buf *b);
+void rt_buf_give(rt_buf *b);
+void rt_buf_spare_release(void);
 
 /* A stateless reply to request m, byte for byte as Kamailio 5.6.3's sl
  * module builds it (verified on 5.6.3; rt_build.c says what was seen):

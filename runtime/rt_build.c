@@ -141,6 +141,34 @@ static void rt_buf_uint(rt_buf *b, unsigned long v, int width)
 	rt_buf_put(b, d + sizeof(d) - n, (size_t)n);
 }
 
+static __thread rt_buf rt_buf_spare;
+
+/* See rt.h. */
+void rt_buf_take(rt_buf *b)
+{
+	*b = rt_buf_spare;
+	b->len = 0;
+	b->failed = 0;
+	memset(&rt_buf_spare, 0, sizeof(rt_buf_spare));
+}
+
+/* See rt.h. */
+void rt_buf_give(rt_buf *b)
+{
+	if (rt_buf_spare.s == NULL && b->s != NULL && b->cap <= 65536) {
+		rt_buf_spare = *b;
+		memset(b, 0, sizeof(*b));
+		return;
+	}
+	rt_buf_free(b);
+}
+
+/* See rt.h. */
+void rt_buf_spare_release(void)
+{
+	rt_buf_free(&rt_buf_spare);
+}
+
 /* See rt.h. */
 void rt_buf_free(rt_buf *b)
 {

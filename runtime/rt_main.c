@@ -368,6 +368,7 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 	}
 out_worker:
 	rt_worker_free(&w);
+	rt_buf_spare_release();
 out:
 	for (int i = 0; i < nfiles; i++)
 		free(files[i].buf);

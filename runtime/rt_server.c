@@ -872,14 +872,15 @@ static int forward_reply(wk *k, rt_msg *m)
 		off = (size_t)(h->raw.s - m->buf);
 		del = h->raw.len;
 	}
-	rt_buf out = { 0 };
+	rt_buf out = { NULL, 0, 0, 0 };
+	rt_buf_take(&out);
 	if (rt_msg_lump(m, off, del, NULL, 0) < 0 || rt_build_applied(m, &out) < 0) {
-		rt_buf_free(&out);
+		rt_buf_give(&out);
 		rt_stat_inc(RT_ST_ERR_REPLIES);
 		return -1;
 	}
 	int rc = srv_send(&k->w, "reply", &dst, out.s, out.len);
-	rt_buf_free(&out);
+	rt_buf_give(&out);
 	rt_stat_inc(rc < 0 ? RT_ST_ERR_REPLIES : RT_ST_FWD_REPLIES);
 	return rc;
 }
@@ -1069,6 +1070,7 @@ static void *udp_worker(void *arg)
 		}
 		udp_flush(k);
 	}
+	rt_buf_spare_release();
 	return NULL;
 }
 
@@ -1256,6 +1258,7 @@ static void *tcp_worker(void *arg)
 	for (int i = 0; i < s->max_conns; i++)
 		if (s->conns[i].fd >= 0 && s->conns[i].owner == k->tidx)
 			conn_close(k, &s->conns[i]);
+	rt_buf_spare_release();
 	return NULL;
 }
 

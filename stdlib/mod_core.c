@@ -776,6 +776,7 @@ static int core_forward_proto(vm_call *call, int proto)
 	self = w->self;
 	self.proto = dst.proto;
 	blen = core_fwd_branch(m, branch);
+	rt_buf_take(&out);
 	if (rt_build_forward(m, &self, branch, blen, &out) < 0 || out.failed) {
 		vm_error(call->ctx, "%s(): building the request failed", call->fn->name);
 		goto done;
@@ -790,7 +791,7 @@ static int core_forward_proto(vm_call *call, int proto)
 	w->sent_requests++;
 	ret = 1;
 done:
-	rt_buf_free(&out);
+	rt_buf_give(&out);
 	return ret;
 }
 

@@ -439,6 +439,7 @@ int mod_sl_reply(vm_ctx *c, int code, const char *reason, size_t rlen)
 		totag = tag;
 		tlen = SL_TAG_LEN;
 	}
+	rt_buf_take(&out);
 	if (rt_build_reply(m, code, reason, rlen, totag, tlen, w->server_hdr,
 			cs ? cs->rpl_body : NULL, cs ? cs->rpl_body_len : 0, &out) < 0 ||
 			out.failed) {
@@ -461,7 +462,7 @@ fail:
 		st->failures++;
 	mod_sl_count_reply(code, 0);
 done:
-	rt_buf_free(&out);
+	rt_buf_give(&out);
 	return ret;
 }
 

@@ -246,6 +246,7 @@ static int xhttp_reply_f(vm_call *call)
 		memcpy(cs->rpl_body, body, blen);
 		cs->rpl_body_len = blen;
 	}
+	rt_buf_take(&out);
 	xhttp_build(m, w, code, reason, rlen, cs->rpl_body,
 			cs->rpl_body ? cs->rpl_body_len : 0, &out);
 	if (out.failed) {
@@ -262,7 +263,7 @@ static int xhttp_reply_f(vm_call *call)
 	w->sent_replies++;
 	ret = 1;
 done:
-	rt_buf_free(&out);
+	rt_buf_give(&out);
 	return ret;
 }
 
