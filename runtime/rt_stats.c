@@ -41,6 +41,7 @@
  *   max_used_size  the largest real_used_size seen (Kamailio's max_used is
  *                  its allocator's max_real_used): sampled whenever a shmem
  *                  figure is read and by rt_stats_tick;
+ * A thread samples at most once a millisecond (mem_sample).
  *   fragments      free chunks: ordblks (bins, the top chunk included) +
  *                  smblks (fastbins).
  * In AddressSanitizer builds malloc is ASan's: used_size and
@@ -52,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rt.h"
 
@@ -206,6 +208,16 @@ typedef struct {
  * size, and 0 fragments (it does not count free chunks). */
 static mem_figures mem_sample(void)
 {
+	/* mallinfo2 walks every bin of every arena (about a microsecond): a
+	 * thread reuses its last sample for up to a millisecond, so a page
+	 * showing used_size, free_size ... takes one sample */
+	static __thread mem_figures last;
+	static __thread int64_t last_ns;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (last_ns && now - last_ns < 1000000)
+		return last;
 	mem_figures f;
 #ifdef RT_STATS_ASAN
 	f.used = (int64_t)__sanitizer_get_current_allocated_bytes();
@@ -220,6 +232,8 @@ static mem_figures mem_sample(void)
 	int64_t m = atomic_load(&shm_max_used);
 	while (f.real_used > m && !atomic_compare_exchange_weak(&shm_max_used, &m, f.real_used))
 		;
+	last = f;
+	last_ns = now;
 	return f;
 }
 

@@ -302,6 +302,7 @@ static void test_memory(void)
 	memset(big, 1, 10u << 20);
 	/* keep the compiler from removing the malloc/free pair */
 	__asm__ volatile("" : : "r"(big) : "memory");
+	usleep(2000);    /* a thread samples the heap at most once a millisecond */
 	int64_t u1 = mem("used_size"), r1 = mem("real_used_size"), f1 = mem("free_size"),
 		t1 = mem("total_size"), m1 = mem("max_used_size");
 	ok(u1 - u0 >= (10 << 20) && u1 - u0 < (11 << 20),
@@ -316,6 +317,7 @@ static void test_memory(void)
 	ok(mem("fragments") >= 1, "fragments: %lld", (long long)mem("fragments"));
 #endif
 	free(big);
+	usleep(2000);
 	int64_t u2 = mem("used_size");
 	ok(u1 - u2 >= (10 << 20) && mem("max_used_size") >= m1,
 			"after free used_size drops back (%lld), max_used_size stays", (long long)u2);
