@@ -159,9 +159,14 @@ static void xhttp_build(rt_msg *m, const rt_worker *w, int code,
 		rt_buf_puts(out, "\r\n");
 		vias++;
 	}
-	if (vias == 0)
-		rt_buf_printf(out, "Sia: SIP/2.0/TCP %s:%u\r\n", m->src.ip,
-				(unsigned)m->src.port);
+	if (vias == 0) {
+		/* the fake Via names the transport the request came on */
+		const char *proto = m->src.proto == RT_PROTO_UDP ? "UDP" :
+			m->src.proto == RT_PROTO_TLS ? "TLS" : "TCP";
+		int v6 = strchr(m->src.ip, ':') != NULL;
+		rt_buf_printf(out, "Sia: SIP/2.0/%s %s%s%s:%u\r\n", proto, v6 ? "[" : "",
+				m->src.ip, v6 ? "]" : "", (unsigned)m->src.port);
+	}
 	for (const rt_lump *l = m->reply_lumps; l; l = l->next)
 		rt_buf_put(out, l->ins, l->inslen);
 	if (w->server_hdr) {
