@@ -215,6 +215,8 @@ golden: all
 bench: all
 	sh regress/bench/check-speed/run.sh
 	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/vm-loop/run.sh
+	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/stateless/run.sh
+	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/xhttp/run.sh
 
 check-deps:
 	sh scripts/check-deps.sh

@@ -644,6 +644,15 @@ typedef struct {
  * program or a socket could not be set up (said on stderr). */
 int rt_server_run(const rt_server_opts *o);
 
+/* Forward reply m statelessly, as Kamailio's core does after its reply
+ * route (and sl_forward_reply(), forward_reply()): when the top Via is
+ * this server's (vm.myself) it is removed and the reply is sent to the
+ * second Via's received/rport/sent-by over its transport; code > 0 also
+ * replaces the status code and reason. Counts fwd_replies, drop_replies
+ * or err_replies. 1 sent, -1 dropped or failed (logged). */
+int rt_worker_forward_reply(rt_worker *w, rt_msg *m, int code, const char *reason,
+		size_t rlen);
+
 /* The worker of a ctx (c->host). */
 static inline rt_worker *rt_worker_of(vm_ctx *c) { return (rt_worker *)c->host; }
 /* The message of a ctx (c->msg), NULL outside a message. */

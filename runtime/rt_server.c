@@ -808,81 +808,12 @@ static int tcp_send(wk *k, const rt_addr *dst, const char *buf, size_t len, int 
 
 /* ------------------------------------------------------------------ routing */
 
-/* Forward reply m statelessly (Kamailio's forward_reply): the top Via must
- * be ours; it is removed and the reply goes to the second Via's received /
- * rport / sent-by. 0 sent, -1 dropped (logged). */
-static int forward_reply(wk *k, rt_msg *m)
+/* Forward reply m statelessly after its route (unless the route did
+ * already, with sl_forward_reply() or forward_reply()). */
+static void forward_reply(wk *k, rt_msg *m)
 {
-	const rt_via *v1 = rt_msg_via1(m);
-	const rt_via *v2 = rt_msg_via2(m);
-	char hp[300];
-	if (!v1 || !v1->host.s) {
-		slog(VM_L_DBG, "reply without a Via: dropped");
-		return -1;
-	}
-	int n = snprintf(hp, sizeof(hp), "%.*s%s%.*s", (int)v1->host.len, v1->host.s,
-			v1->port.s ? ":" : "", v1->port.s ? (int)v1->port.len : 0,
-			v1->port.s ? v1->port.s : "");
-	if (n <= 0 || n >= (int)sizeof(hp) || !srv_myself(&k->w.vm, hp, (size_t)n)) {
-		slog(VM_L_DBG, "reply whose top Via (%s) is not this server's: dropped", hp);
-		rt_stat_inc(RT_ST_DROP_REPLIES);
-		return -1;
-	}
-	if (!v2 || !v2->host.s) {
-		slog(VM_L_DBG, "reply with no second Via: nothing to forward it to");
-		rt_stat_inc(RT_ST_DROP_REPLIES);
-		return -1;
-	}
-	rt_addr dst;
-	rt_view host = v2->has_received && v2->received.len ? v2->received : v2->host;
-	if (rt_addr_parse(host.s, host.len, &dst) < 0) {
-		slog(VM_L_ERR, "reply: cannot forward to '%.*s' (not an IP address)",
-				(int)host.len, host.s);
-		rt_stat_inc(RT_ST_ERR_REPLIES);
-		return -1;
-	}
-	dst.proto = RT_PROTO_UDP;
-	if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TCP", 3))
-		dst.proto = RT_PROTO_TCP;
-	else if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TLS", 3))
-		dst.proto = RT_PROTO_TLS;
-	dst.port = v2->port_no ? v2->port_no : (dst.proto == RT_PROTO_TLS ? 5061 : 5060);
-	if (v2->has_rport && v2->rport.len) {
-		unsigned p = 0;
-		for (size_t i = 0; i < v2->rport.len && p < 65536; i++)
-			p = p * 10 + (unsigned)(v2->rport.s[i] - '0');
-		if (p && p < 65536)
-			dst.port = (uint16_t)p;
-	}
-	/* remove the top Via value: its whole line when it is the only one */
-	const rt_hdr *h = &m->hdrs[m->via1_hdr];
-	size_t off, del;
-	const char *vs = v1->whole.s, *ve = v1->whole.s + v1->whole.len;
-	const char *hend = h->body.s + h->body.len;
-	const char *p = ve;
-	while (p < hend && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	if (p < hend && *p == ',') {
-		p++;
-		while (p < hend && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-			p++;
-		off = (size_t)(vs - m->buf);
-		del = (size_t)(p - vs);
-	} else {
-		off = (size_t)(h->raw.s - m->buf);
-		del = h->raw.len;
-	}
-	rt_buf out = { NULL, 0, 0, 0 };
-	rt_buf_take(&out);
-	if (rt_msg_lump(m, off, del, NULL, 0) < 0 || rt_build_applied(m, &out) < 0) {
-		rt_buf_give(&out);
-		rt_stat_inc(RT_ST_ERR_REPLIES);
-		return -1;
-	}
-	int rc = srv_send(&k->w, "reply", &dst, out.s, out.len);
-	rt_buf_give(&out);
-	rt_stat_inc(rc < 0 ? RT_ST_ERR_REPLIES : RT_ST_FWD_REPLIES);
-	return rc;
+	if (k->w.sent_replies == 0)
+		rt_worker_forward_reply(&k->w, m, 0, NULL, 0);
 }
 
 /* vm_ctx.myself for the server: the config's listen and alias (what
@@ -950,6 +881,8 @@ static void route_msg(wk *k, rt_msg *m)
 	uint32_t type;
 	int rt = rt_worker_route_for(lp, m, &type);
 	int how = VM_END_RETURN;
+	k->w.sent_replies = 0;
+	k->w.sent_requests = 0;
 	if (m->is_http && rt >= 0 && s->o->http_accepts && !s->o->http_accepts(lp, m))
 		rt = -1;
 	if (rt >= 0)
@@ -975,23 +908,21 @@ static void worker_one_init(wk *k)
 /* Receive a batch on UDP socket sk into k's vectors (after the caller
  * reset them); the number of datagrams, 0 when none (timeout, stop).
  *
- * One worker receives at a time, under sk->rx_mu. When datagrams come
- * less than BUSY_GAP_NS apart, the receiver sleeps `udp_coalesce` µs
- * before a non-blocking receive, so that one wake-up fetches everything
- * that arrived meanwhile instead of one wake-up per datagram (on this
- * kind of machine a wake-up costs more CPU than routing an OPTIONS);
- * when such a receive finds nothing, it goes back to blocking. The cost
- * is latency: at most udp_coalesce µs, only under load. */
+ * One worker at a time is the socket's receiver: it holds sk->rx_mu (see
+ * udp_worker, which keeps it across batches while it keeps up, so the
+ * other workers sleep on the mutex and are not woken for nothing). When
+ * datagrams come less than BUSY_GAP_NS apart, the receiver sleeps
+ * `udp_coalesce` µs before a non-blocking receive, so that one wake-up
+ * fetches everything that arrived meanwhile instead of one wake-up per
+ * datagram (on this kind of machine a wake-up costs more CPU than routing
+ * an OPTIONS); when such a receive finds nothing, it goes back to
+ * blocking. The cost is latency: at most udp_coalesce µs, only under
+ * load. Call with sk->rx_mu held. */
 #define BUSY_GAP_NS 2000000
 static int udp_receive(wk *k, sock_t *sk)
 {
 	srv *s = k->s;
 	int n;
-	pthread_mutex_lock(&sk->rx_mu);
-	if (__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
-		pthread_mutex_unlock(&sk->rx_mu);
-		return 0;
-	}
 	if (sk->busy && s->coalesce_us > 0) {
 		if (!sk->full) {
 			struct timespec ts = { 0, (long)s->coalesce_us * 1000 };
@@ -1010,7 +941,6 @@ static int udp_receive(wk *k, sock_t *sk)
 		}
 	}
 	sk->full = n == UDP_BATCH;
-	pthread_mutex_unlock(&sk->rx_mu);
 	return n < 0 ? 0 : n;
 }
 
@@ -1026,7 +956,16 @@ static void *udp_worker(void *arg)
 		k->riov[i].iov_len = RT_MSG_MAX_LEN + 1;
 	}
 	k->batching = 1;
+	sock_t *sk = &s->socks[k->sock];
+	int holding = 0;           /* this worker is the socket's receiver */
+	int slow = 0;              /* its last batch took over a millisecond */
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		if (!holding) {
+			pthread_mutex_lock(&sk->rx_mu);
+			holding = 1;
+			if (__atomic_load_n(&s->stop, __ATOMIC_RELAXED))
+				break;
+		}
 		for (int i = 0; i < UDP_BATCH; i++) {
 			memset(&k->rmsg[i].msg_hdr, 0, sizeof(k->rmsg[i].msg_hdr));
 			k->rmsg[i].msg_hdr.msg_name = &k->rsa[i];
@@ -1034,12 +973,20 @@ static void *udp_worker(void *arg)
 			k->rmsg[i].msg_hdr.msg_iov = &k->riov[i];
 			k->rmsg[i].msg_hdr.msg_iovlen = 1;
 		}
-		int n = udp_receive(k, &s->socks[k->sock]);
+		int n = udp_receive(k, sk);
 		if (n <= 0) {
 			if (__atomic_load_n(&s->gen, __ATOMIC_RELAXED) != k->gen)
 				worker_take_prog(k);
 			continue;
 		}
+		/* a full batch (a backlog) or slow routes: another worker takes
+		 * over receiving while this one routes; otherwise this one stays
+		 * the receiver and the others are not woken */
+		if (n == UDP_BATCH || slow) {
+			pthread_mutex_unlock(&sk->rx_mu);
+			holding = 0;
+		}
+		int64_t t0 = now_ns();
 		for (int i = 0; i < n; i++) {
 			rt_msg *m = k->m;
 			size_t len = k->rmsg[i].msg_len;
@@ -1069,7 +1016,10 @@ static void *udp_worker(void *arg)
 			rt_msg_clear(m);
 		}
 		udp_flush(k);
+		slow = now_ns() - t0 > 1000000;
 	}
+	if (holding)
+		pthread_mutex_unlock(&sk->rx_mu);
 	rt_buf_spare_release();
 	return NULL;
 }

@@ -163,3 +163,110 @@ int32_t rt_worker_run(rt_worker *w, rt_msg *m, int rt, uint32_t type, int *how)
 	w->vm.msg = NULL;
 	return code;
 }
+
+/* See rt.h. Kamailio's forward_reply: the top Via must be this server's
+ * (vm.myself); it is removed (its whole line when it holds only that
+ * value) and the reply goes to the second Via's received (or host), its
+ * rport (or port), over its transport. */
+int rt_worker_forward_reply(rt_worker *w, rt_msg *m, int code, const char *reason,
+		size_t rlen)
+{
+	vm_ctx *c = &w->vm;
+	const rt_via *v1 = rt_msg_via1(m);
+	const rt_via *v2 = rt_msg_via2(m);
+	char hp[300];
+	if (m->is_request || m->is_http || !v1 || !v1->host.s) {
+		vm_log(c, VM_L_DBG, "forward_reply: not a reply with a Via: dropped");
+		rt_stat_inc(RT_ST_DROP_REPLIES);
+		return -1;
+	}
+	int n = snprintf(hp, sizeof(hp), "%.*s%s%.*s", (int)v1->host.len, v1->host.s,
+			v1->port.s ? ":" : "", v1->port.s ? (int)v1->port.len : 0,
+			v1->port.s ? v1->port.s : "");
+	if (n <= 0 || n >= (int)sizeof(hp) || !c->myself || !c->myself(c, hp, (size_t)n)) {
+		vm_log(c, VM_L_DBG, "forward_reply: the top Via (%s) is not this server's: dropped", hp);
+		rt_stat_inc(RT_ST_DROP_REPLIES);
+		return -1;
+	}
+	if (!v2 || !v2->host.s) {
+		vm_log(c, VM_L_DBG, "forward_reply: no second Via, nowhere to send the reply");
+		rt_stat_inc(RT_ST_DROP_REPLIES);
+		return -1;
+	}
+	rt_addr dst;
+	rt_view host = v2->has_received && v2->received.len ? v2->received : v2->host;
+	if (rt_addr_parse(host.s, host.len, &dst) < 0) {
+		vm_log(c, VM_L_ERR, "forward_reply: cannot send to '%.*s' (not an IP address)",
+				(int)host.len, host.s);
+		rt_stat_inc(RT_ST_ERR_REPLIES);
+		return -1;
+	}
+	dst.proto = RT_PROTO_UDP;
+	if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TCP", 3))
+		dst.proto = RT_PROTO_TCP;
+	else if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TLS", 3))
+		dst.proto = RT_PROTO_TLS;
+	dst.port = v2->port_no ? v2->port_no : (dst.proto == RT_PROTO_TLS ? 5061 : 5060);
+	if (v2->has_rport && v2->rport.len) {
+		unsigned p = 0;
+		for (size_t i = 0; i < v2->rport.len && p < 65536; i++)
+			p = p * 10 + (unsigned)(v2->rport.s[i] - '0');
+		if (p && p < 65536)
+			dst.port = (uint16_t)p;
+	}
+	/* the top Via value goes: its whole line when it is the only one */
+	const rt_hdr *h = &m->hdrs[m->via1_hdr];
+	size_t off, del;
+	const char *vs = v1->whole.s, *ve = v1->whole.s + v1->whole.len;
+	const char *hend = h->body.s + h->body.len;
+	const char *p = ve;
+	while (p < hend && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (p < hend && *p == ',') {
+		p++;
+		while (p < hend && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+			p++;
+		off = (size_t)(vs - m->buf);
+		del = (size_t)(p - vs);
+	} else {
+		off = (size_t)(h->raw.s - m->buf);
+		del = h->raw.len;
+	}
+	if (rt_msg_lump(m, off, del, NULL, 0) < 0)
+		goto fail;
+	/* sl_forward_reply(code, reason): a new status */
+	if (code > 0) {
+		char st[16];
+		int sl = snprintf(st, sizeof(st), "%03d ", code);
+		size_t soff = (size_t)(m->fline.s - m->buf) + m->version.len + 1;
+		size_t end = (size_t)(m->fline.s - m->buf) + m->fline.len;
+		while (end > soff && (m->buf[end - 1] == '\n' || m->buf[end - 1] == '\r'))
+			end--;
+		char *ins = malloc((size_t)sl + rlen);
+		if (ins == NULL)
+			goto fail;
+		memcpy(ins, st, (size_t)sl);
+		if (rlen)
+			memcpy(ins + sl, reason, rlen);
+		int r = rt_msg_lump(m, soff, end - soff, ins, (size_t)sl + rlen);
+		free(ins);
+		if (r < 0)
+			goto fail;
+	}
+	rt_buf out = { NULL, 0, 0, 0 };
+	rt_buf_take(&out);
+	if (rt_build_applied(m, &out) < 0 || w->send == NULL ||
+			w->send(w, "reply", &dst, out.s, out.len) < 0) {
+		rt_buf_give(&out);
+		goto fail;
+	}
+	rt_buf_give(&out);
+	w->sent_replies++;
+	rt_stat_inc(RT_ST_FWD_REPLIES);
+	return 1;
+fail:
+	vm_log(c, VM_L_ERR, "forward_reply: building or sending the reply to %s:%u failed",
+			dst.ip, dst.port);
+	rt_stat_inc(RT_ST_ERR_REPLIES);
+	return -1;
+}

@@ -6,7 +6,7 @@
 #   sh scripts/install-deps.sh                    build + test dependencies
 #   WITH_KAMAILIO=1 sh scripts/install-deps.sh    also Kamailio 5.6.3 itself and
 #                                                 what the side-by-side benchmarks
-#                                                 use (lua5.1, valgrind, python3)
+#                                                 use (lua5.1, valgrind, python3, wrk)
 #
 # Uses sudo when not run as root. Exit status 0 when everything is installed.
 set -u
@@ -17,7 +17,7 @@ sip-tester curl
 clang libclang-rt-14-dev"
 if [ "${WITH_KAMAILIO:-0}" = 1 ]; then
 	PKGS="$PKGS
-kamailio kamailio-lua-modules lua5.1 valgrind python3"
+kamailio kamailio-lua-modules lua5.1 valgrind python3 wrk"
 fi
 
 say() { echo "install-deps: $*" >&2; }

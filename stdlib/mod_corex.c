@@ -161,9 +161,20 @@ static int file_write_f(vm_call *call)
 	return ret;
 }
 
+/* forward_reply(): the reply being routed, forwarded statelessly now
+ * (the core then does not forward it again). 1 or -1. */
+static int corex_forward_reply(vm_call *call)
+{
+	rt_msg *m = mod_core_msg(call, 0);
+	rt_worker *w = rt_worker_of(call->ctx);
+	if (m == NULL || w == NULL)
+		return -1;
+	return rt_worker_forward_reply(w, m, 0, NULL, 0) > 0 ? 1 : -1;
+}
+
 static const vm_fn_export mod_corex_fns[] = {
 	/* name                   n  routes              kinds  fixup  impl */
-	{ "forward_reply",        0, MOD_CORE_ONREPLY,   "",    NULL,  NULL },
+	{ "forward_reply",        0, MOD_CORE_ONREPLY,   "",    NULL,  corex_forward_reply },
 	{ "append_branch",        0, MOD_REQ | MOD_FAIL, "",    NULL,  NULL },
 	{ "append_branch",        1, MOD_REQ | MOD_FAIL, "s",   NULL,  NULL },
 	{ "append_branch",        2, MOD_REQ | MOD_FAIL, "ss",  NULL,  NULL },

@@ -515,6 +515,33 @@ static int sl_reply_error_f(vm_call *call)
 	return r > 0 ? 1 : -1;
 }
 
+/* sl_forward_reply([code[, reason]]): send the reply being routed on
+ * statelessly now (the core then does not forward it again), with a new
+ * status code (and reason) when given. 1 or -1. */
+static int sl_forward_reply_f(vm_call *call)
+{
+	rt_msg *m = mod_core_msg(call, 0);
+	rt_worker *w = rt_worker_of(call->ctx);
+	int32_t code = 0;
+	char buf[VM_INT_DEC_MAX];
+	const char *reason = NULL;
+	size_t rlen = 0;
+	if (m == NULL || w == NULL)
+		return -1;
+	if (call->nargs > 0 && (mod_core_arg_int(call, 0, &code) < 0 || code < 100 || code > 699)) {
+		vm_error(call->ctx, "sl_forward_reply: invalid reply code");
+		return -1;
+	}
+	if (call->nargs > 1) {
+		mod_core_arg_str(call, 1, buf, &reason, &rlen);
+	} else if (code > 0) {
+		/* the reply's own reason is kept */
+		reason = m->reason.s;
+		rlen = m->reason.len;
+	}
+	return rt_worker_forward_reply(w, m, code, reason, rlen) > 0 ? 1 : -1;
+}
+
 /* $ltt(x), $ltt(s): the stateless To-tag of the request (with no tm
  * transaction, x is s); $ltt(t): null (no transaction). */
 static int sl_pv_ltt_parse(vm_pvspec *sp, const char *name, size_t len,
@@ -552,9 +579,9 @@ static const vm_fn_export mod_sl_fns[] = {
 	{ "send_reply",       2, MOD_REQ | MOD_FAIL | MOD_ONREPLY, "is",  NULL,  sl_send_reply_f },
 	{ "send_reply_mode",  3, MOD_REQ | MOD_FAIL | MOD_ONREPLY, "isi", NULL,  NULL },
 	{ "sl_reply_error",   0, MOD_REQ,                          "",    NULL,  sl_reply_error_f },
-	{ "sl_forward_reply", 0, MOD_ONREPLY,                      "",    NULL,  NULL },
-	{ "sl_forward_reply", 1, MOD_ONREPLY,                      "s",   NULL,  NULL },
-	{ "sl_forward_reply", 2, MOD_ONREPLY,                      "ss",  NULL,  NULL },
+	{ "sl_forward_reply", 0, MOD_ONREPLY,                      "",    NULL,  sl_forward_reply_f },
+	{ "sl_forward_reply", 1, MOD_ONREPLY,                      "s",   NULL,  sl_forward_reply_f },
+	{ "sl_forward_reply", 2, MOD_ONREPLY,                      "ss",  NULL,  sl_forward_reply_f },
 	{ NULL, 0, 0, NULL, NULL, NULL }
 };
 
