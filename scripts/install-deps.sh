@@ -13,7 +13,7 @@ set -u
 
 PKGS="bison flex pkg-config gcc make
 liblua5.1-0-dev libgnutls28-dev libcurl4-gnutls-dev default-libmysqlclient-dev libsqlite3-dev
-sip-tester curl
+sip-tester curl python3 iproute2 procps perl
 clang libclang-rt-14-dev"
 if [ "${WITH_KAMAILIO:-0}" = 1 ]; then
 	PKGS="$PKGS

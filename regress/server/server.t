@@ -82,7 +82,9 @@ EOF2
 ppid=$!
 pids="$pids $ppid"
 check "proxy answers OPTIONS itself" '[ "$(ping 127.0.0.1 5180)" = "SIP/2.0 200 pong" ]'
-( cd "$tmp" && timeout 30 sipp -sn uas -p 5181 -i 127.0.0.1 -nostdin -bg -trace_err >/dev/null 2>&1 )
+( cd "$tmp" && exec timeout 60 sipp -sn uas -p 5181 -i 127.0.0.1 -nostdin -trace_err >/dev/null 2>&1 ) &
+uaspid=$!
+pids="$pids $uaspid"
 sleep 0.3
 ( cd "$tmp" && timeout 40 sipp -sn uac 127.0.0.1:5180 -p 5182 -i 127.0.0.1 -m 20 -r 50 \
 	-nostdin -timeout 30 -timeout_error -trace_screen -screen_file "$tmp/uac.screen" >/dev/null 2>&1 )
@@ -93,8 +95,7 @@ check "sipp counted 20 successful calls (got ${succ:-none})" '[ "${succ:-0}" = 2
 nrep=$(grep -c 'reply_route: 200 OK cseq' "$tmp/proxy.log")
 check "reply_route ran for each 200 (40: INVITE and BYE; got $nrep)" '[ "$nrep" -eq 40 ]'
 check "reply_route saw the 180s too" 'grep -q "reply_route: 180 Ringing" "$tmp/proxy.log"'
-uaspid=$(pgrep -f "sipp -sn uas -p 5181" | head -n 1)
-[ -n "$uaspid" ] && kill "$uaspid" 2>/dev/null
+kill "$uaspid" 2>/dev/null
 
 # --- 2. IPv6 ---------------------------------------------------------------
 "$SIPVM" -f "$tmp/proxy.cfg" -l udp:[::1]:5190 -l tcp:[::1]:5190 2>"$tmp/v6.log" &
