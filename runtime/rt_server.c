@@ -808,6 +808,48 @@ static int tcp_send(wk *k, const rt_addr *dst, const char *buf, size_t len, int 
 
 /* ------------------------------------------------------------------ routing */
 
+/* Say that bytes from `from` were refused and why, with a sanitized
+ * sample of their start (printable ASCII, other bytes as '.'), at most
+ * BAD_LOG_PER_S times a second for the whole server (a flood of garbage
+ * must not become a flood of log lines); count them: err_requests or
+ * err_replies (kind 1, 2) when the first line was a request's or a
+ * reply's (what Kamailio counts for a message whose headers it cannot
+ * use), bad_msg_hdr otherwise (kind 0). bad_message: the same for a
+ * message rt_msg_parse or rt_msg_check refused. */
+#define BAD_LOG_PER_S 10
+static void bad_bytes(int kind, const char *error, size_t error_off, const rt_addr *from,
+		const char *buf, size_t len, const char *what)
+{
+	static int64_t window;      /* the second being counted */
+	static int count;
+	rt_stat_inc(kind == 1 ? RT_ST_ERR_REQUESTS : kind == 2 ? RT_ST_ERR_REPLIES :
+			RT_ST_BAD_MSG_HDR);
+	int64_t sec = now_ns() / 1000000000;
+	if (__atomic_exchange_n(&window, sec, __ATOMIC_RELAXED) != sec)
+		__atomic_store_n(&count, 0, __ATOMIC_RELAXED);
+	int n = __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
+	if (n > BAD_LOG_PER_S)
+		return;
+	char sample[64];
+	size_t i;
+	for (i = 0; i < len && i < sizeof(sample) - 1; i++)
+		sample[i] = buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '"' ? buf[i] : '.';
+	sample[i] = '\0';
+	slog(VM_L_WARN, "bad message from %s:%s:%u (%s, at byte %zu) \"%s%s\": %s%s",
+			rt_proto_name(from->proto), from->ip, from->port,
+			error ? error : "cannot parse", error_off,
+			sample, len > i ? "..." : "", what,
+			n == BAD_LOG_PER_S ? " (more this second are not logged)" : "");
+}
+
+static void bad_message(const rt_msg *m, const rt_addr *from, const char *buf,
+		size_t len, const char *what)
+{
+	int kind = !m->fline.len ? 0 : m->is_request ? 1 : m->is_http ? 0 : 2;
+	bad_bytes(kind, m->error, m->error_off, from, buf, len, what);
+}
+
+
 /* Forward reply m statelessly after its route (unless the route did
  * already, with sl_forward_reply() or forward_reply()). */
 static void forward_reply(wk *k, rt_msg *m)
@@ -868,9 +910,7 @@ static void route_msg(wk *k, rt_msg *m)
 	if (__atomic_load_n(&s->gen, __ATOMIC_RELAXED) != k->gen)
 		worker_take_prog(k);
 	if (rt_msg_check(m) < 0) {
-		slog(VM_L_DBG, "bad message from %s:%u: %s: dropped", m->src.ip, m->src.port,
-				m->error ? m->error : "?");
-		rt_stat_inc(RT_ST_BAD_MSG_HDR);
+		bad_message(m, &m->src, m->buf, m->len, "dropped");
 		return;
 	}
 	rt_stats_received(m);
@@ -1007,9 +1047,7 @@ static void *udp_worker(void *arg)
 			m->conn = -1;
 			m->lsock = k->sock;
 			if (rt_msg_parse(buf, len, m) < 0) {
-				slog(VM_L_DBG, "not a SIP or HTTP message from %s:%u: %s: dropped",
-						m->src.ip, m->src.port, m->error ? m->error : "?");
-				rt_stat_inc(RT_ST_BAD_MSG_HDR);
+				bad_message(m, &m->src, buf, len, "dropped");
 				continue;
 			}
 			route_msg(k, m);
@@ -1062,6 +1100,7 @@ static int tcp_frames(wk *k, conn *c)
 {
 	srv *s = k->s;
 	unsigned flags = s->accept_no_cl ? RT_FRAME_NO_CL : 0;
+	int closing = 0;           /* a reply with set_reply_close() went out */
 	while (c->len) {
 		size_t mlen = 0;
 		const char *why = NULL;
@@ -1069,9 +1108,7 @@ static int tcp_frames(wk *k, conn *c)
 		if (v == RT_FRAME_MORE)
 			return 0;
 		if (v == RT_FRAME_BAD) {
-			slog(VM_L_DBG, "TCP stream from %s:%u: %s: connection closed", c->peer.ip,
-					c->peer.port, why ? why : "cannot frame");
-			rt_stat_inc(RT_ST_BAD_MSG_HDR);
+			bad_bytes(0, why, 0, &c->peer, c->buf, c->len, "connection closed");
 			return -1;
 		}
 		if (v == RT_FRAME_PING)
@@ -1083,11 +1120,8 @@ static int tcp_frames(wk *k, conn *c)
 			m->conn = conn_id(s, c);
 			m->lsock = c->lsock;
 			if (rt_msg_parse(c->buf, mlen, m) < 0) {
-				/* neither SIP nor HTTP: refused, the connection closed */
-				slog(VM_L_DBG, "not a SIP or HTTP message from %s:%u: %s: "
-						"connection closed", m->src.ip, m->src.port,
-						m->error ? m->error : "?");
-				rt_stat_inc(RT_ST_BAD_MSG_HDR);
+				/* refused, and the connection closed (as Kamailio) */
+				bad_message(m, &c->peer, c->buf, mlen, "connection closed");
 				return -1;
 			} else {
 				route_msg(k, m);
@@ -1095,8 +1129,14 @@ static int tcp_frames(wk *k, conn *c)
 				uint32_t sf = m->send_flags;
 				unsigned sent = k->w.sent_replies;
 				rt_msg_clear(m);
-				if ((sf & RT_SEND_REPLY_CLOSE) && sent)
-					return -1;
+				if ((sf & RT_SEND_REPLY_CLOSE) && sent && !closing) {
+					/* the connection closes; what is already buffered
+					 * still runs (its replies fail), as in Kamailio */
+					closing = 1;
+					pthread_mutex_lock(&c->wmu);
+					c->dead = 1;
+					pthread_mutex_unlock(&c->wmu);
+				}
 				if (http && !sent) {
 					int t = s->lifetime < HTTP_NOREPLY_MAX ? s->lifetime : HTTP_NOREPLY_MAX;
 					c->deadline = now_s() + t;
@@ -1105,13 +1145,13 @@ static int tcp_frames(wk *k, conn *c)
 				}
 			}
 		}
-		if (c->dead)
+		if (c->dead && !closing)
 			return -1;
 		memmove(c->buf, c->buf + mlen, c->len - mlen);
 		c->len -= mlen;
 		c->scan = 0;
 	}
-	return 0;
+	return closing ? -1 : 0;
 }
 
 static void tcp_readable(wk *k, conn *c)
