@@ -21,7 +21,7 @@ cleanup() { for p in $pids; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$tmp";
 trap cleanup EXIT INT TERM
 [ -n "${KEEP:-}" ] && trap "" EXIT
 
-echo "1..13"
+echo "1..14"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -77,6 +77,10 @@ request_route {
 reply_route {
 	xlog("L_INFO", "reply_route: $rs $rr cseq $cs\n");
 }
+event_route[core:worker-one-init] {
+	$shv(started) = 1;
+	xlog("L_INFO", "worker-one-init ran\n");
+}
 EOF2
 "$SIPVM" -f "$tmp/proxy.cfg" -l udp:127.0.0.1:5180 2>"$tmp/proxy.log" &
 ppid=$!
@@ -95,6 +99,8 @@ check "sipp counted 20 successful calls (got ${succ:-none})" '[ "${succ:-0}" = 2
 nrep=$(grep -c 'reply_route: 200 OK cseq' "$tmp/proxy.log")
 check "reply_route ran for each 200 (40: INVITE and BYE; got $nrep)" '[ "$nrep" -eq 40 ]'
 check "reply_route saw the 180s too" 'grep -q "reply_route: 180 Ringing" "$tmp/proxy.log"'
+ninit=$(grep -c 'worker-one-init ran' "$tmp/proxy.log")
+check "event_route[core:worker-one-init] ran once (got $ninit)" '[ "$ninit" -eq 1 ]'
 kill "$uaspid" 2>/dev/null
 
 # --- 2. IPv6 ---------------------------------------------------------------
