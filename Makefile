@@ -42,7 +42,8 @@ FLEX ?= flex
 VM_SRC := $(wildcard vm/*.c)
 RT_SRC := $(filter-out runtime/rt_main.c,$(wildcard runtime/*.c))
 STD_SRC := $(wildcard stdlib/*.c)
-LIB_SRC := $(VM_SRC) $(RT_SRC) $(STD_SRC)
+LUA_SRC := $(wildcard lua/*.c)
+LIB_SRC := $(VM_SRC) $(RT_SRC) $(STD_SRC) $(LUA_SRC)
 CFGC_SRC := $(filter-out cfgc/cfgc_main.c,$(wildcard cfgc/*.c))
 GEN_C := $(B)/gen/cfgc_lex.c $(B)/gen/cfgc_parse.c $(B)/gen/cfgc_kamcat.c
 KAMCAT_TSV := $(addprefix cfgc/data/kam-,functions.tsv params.tsv pvs.tsv transformations.tsv events.tsv modules.tsv)
@@ -98,10 +99,13 @@ $(B)/libsipvm.a: $(LIB_OBJ)
 # libc, and a check of Debian's default config then costs 3.6 ms of CPU
 # instead of 6.2 ms (the dynamic loader's relocations of the export tables
 # were most of the difference; perf stat -r 30, see regress/bench/check-speed).
+# The app_lua module's table links liblua into it too (never run there;
+# lua/lb_state.c leaves out the one part that needs dlopen).
 CFGC_STATIC := $(if $(filter 1,$(SAN)),,-static)
+LUA_LIBS := $(shell pkg-config --libs --static lua5.1 2>/dev/null)
 $(BIN)/cfgc: $(B)/cfgc/cfgc_main.o $(CFGC_OBJ) $(B)/libsipvm.a
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) $(CFGC_STATIC) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(CFGC_STATIC) -o $@ $^ $(LUA_LIBS) $(LDLIBS)
 
 # sipvm links everything: it compiles a .cfg in process (the cfgc objects),
 # runs it (libsipvm.a) and its modules need gnutls, libcurl, Lua ...
@@ -112,7 +116,7 @@ $(BIN)/sipvm: $(B)/runtime/rt_main.o $(CFGC_OBJ) $(B)/libsipvm.a
 
 # Test programs may reach library code that needs gnutls (the hashing
 # transformations of stdlib/mod_pv_tr.c); bin/cfgc never does and stays static.
-REGRESS_LDLIBS := $(shell pkg-config --libs gnutls 2>/dev/null)
+REGRESS_LDLIBS := $(shell pkg-config --libs gnutls lua5.1 2>/dev/null)
 $(B)/regress/%: regress/%.c $(CFGC_OBJ) $(B)/libsipvm.a | $(B)/gen/cfgc_parse.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -I$(B)/gen -Icfgc -Ivm $(LDFLAGS) -o $@ $< $(CFGC_OBJ) $(B)/libsipvm.a $(REGRESS_LDLIBS) $(LDLIBS)
@@ -154,7 +158,7 @@ fuzz-cfgc: deps
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found build-fuzz/seed
 
 $(B)/fuzz_cfgc: regress/fuzz/fuzz_cfgc.c $(CFGC_OBJ) $(B)/libsipvm.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icfgc -Ivm -o $@ $< $(CFGC_OBJ) $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icfgc -Ivm -o $@ $< $(CFGC_OBJ) $(B)/libsipvm.a $(LUA_LIBS)
 
 # libFuzzer over the bytecode image reader (vm_image_read, then the
 # listing and a write/read round trip of what loads, then the loader and a
@@ -186,7 +190,7 @@ fuzz-msg: deps
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-msg build-fuzz/seed-msg
 
 $(B)/fuzz_msg: regress/fuzz/fuzz_msg.c $(B)/libsipvm.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a $(LUA_LIBS)
 
 # libFuzzer over TCP stream framing (rt_frame) and the parser on what it
 # frames, each input also fed in fuzzer-chosen pieces and byte by byte
@@ -201,7 +205,7 @@ fuzz-frame: deps
 	    -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/found-frame build-fuzz/seed-frame
 
 $(B)/fuzz_frame: regress/fuzz/fuzz_frame.c $(B)/libsipvm.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ivm -o $@ $< $(B)/libsipvm.a $(LUA_LIBS)
 
 conformance: all
 	sh regress/conformance/run.sh

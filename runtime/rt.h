@@ -593,6 +593,18 @@ struct rt_worker {
  * one). The caller sets send/send_ud. 0 or -1. */
 int rt_worker_init(rt_worker *w, const vm_loaded *lp, int n);
 void rt_worker_free(rt_worker *w);
+/* Another routing engine (cfgengine "lua": routes written as Lua
+ * functions, lua/): when rt_route_engine is set and uses(lp) says the
+ * program asks for it, rt_worker_route_for answers RT_ROUTE_ENGINE and
+ * rt_worker_run hands the message to run() instead of the VM. Set by the
+ * engine's module init hook, before any worker takes the program. */
+typedef struct {
+	int (*uses)(const vm_loaded *lp);
+	int32_t (*run)(vm_ctx *c, uint32_t type, int *how);
+} rt_engine;
+extern const rt_engine *rt_route_engine;
+#define RT_ROUTE_ENGINE 0x7fffffff
+
 /* vm_ctx.myself for workers: the URI's host and port against the
  * `listen` and `alias` settings. */
 int rt_worker_myself(vm_ctx *c, const char *s, size_t len);

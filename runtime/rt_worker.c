@@ -139,17 +139,17 @@ void rt_worker_free(rt_worker *w)
 /* The route a message calls for: request_route for a SIP request, the
  * core reply route for a reply, event_route[xhttp:request] for HTTP.
  * -1 when the program has none (the message is then left alone). */
+const rt_engine *rt_route_engine;
+
 int rt_worker_route_for(const vm_loaded *lp, const rt_msg *m, uint32_t *type)
 {
-	if (m->is_http) {
-		*type = VM_RT_EVENT;
+	*type = m->is_http ? VM_RT_EVENT : m->is_request ? VM_RT_REQUEST : VM_RT_CORE_ONREPLY;
+	if (rt_route_engine && rt_route_engine->uses(lp))
+		return RT_ROUTE_ENGINE;
+	if (m->is_http)
 		return vm_loaded_route(lp, VM_RT_EVENT, "xhttp:request");
-	}
-	if (m->is_request) {
-		*type = VM_RT_REQUEST;
+	if (m->is_request)
 		return vm_loaded_route(lp, VM_RT_REQUEST, "");
-	}
-	*type = VM_RT_CORE_ONREPLY;
 	return vm_loaded_route(lp, VM_RT_CORE_ONREPLY, "");
 }
 
@@ -158,7 +158,8 @@ int32_t rt_worker_run(rt_worker *w, rt_msg *m, int rt, uint32_t type, int *how)
 	w->vm.msg = m;
 	w->sent_replies = 0;
 	w->sent_requests = 0;
-	int32_t code = vm_run(&w->vm, rt, type, how);
+	int32_t code = rt == RT_ROUTE_ENGINE && rt_route_engine ?
+		rt_route_engine->run(&w->vm, type, how) : vm_run(&w->vm, rt, type, how);
 	vm_ctx_msg_done(&w->vm);
 	w->vm.msg = NULL;
 	return code;

@@ -87,6 +87,7 @@ extern const vm_module mod_http_client;
 extern const vm_module mod_utils;
 extern const vm_module mod_statistics;
 extern const vm_module mod_app_lua;
+extern const vm_module mod_app_lua_sr;
 
 /* ------------------------------------------------------------------------
  * Transformations of the pv module (mod_pv_tr.c)

@@ -34,6 +34,7 @@ static const vm_module *const mod_list[] = {
 	&mod_utils,
 	&mod_statistics,
 	&mod_app_lua,
+	&mod_app_lua_sr,
 };
 
 static const vm_registry mod_registry = {

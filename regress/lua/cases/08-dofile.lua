@@ -1,0 +1,1 @@
+KSR.info("dofile ran, handler=" .. type(handler) .. "\n")
