@@ -191,25 +191,9 @@ int32_t lb_route(lb_state *st, const char *name)
 		/* no cfg route is running (cfgengine "lua"): a plain run */
 		code = vm_run(c, rt, c->route_type, &how);
 	} else {
-		/* a cfg route runs below this Lua code (lua_run): vm_run would
-		 * start its register window at 0, over the caller's registers,
-		 * and reset the nesting count; the route gets a register stack
-		 * of its own and the caller's is put back afterwards */
-		vm_value *regs = c->regs;
-		size_t cap = c->nregs_cap, top = c->regtop;
-		int depth = c->depth;
-		uint32_t type = c->route_type;
-
-		c->regs = NULL;
-		c->nregs_cap = 0;
-		c->regtop = 0;
-		code = vm_run(c, rt, type, &how);
-		free(c->regs);
-		c->regs = regs;
-		c->nregs_cap = cap;
-		c->regtop = top;
-		c->depth = depth;
-		c->route_type = type;
+		/* a cfg route runs below this Lua code (lua_run): the route runs
+		 * on the next register window, as route() would */
+		code = vm_run_sub(c, rt, &how);
 	}
 	if (how == VM_END_DROP)
 		st->drop = 1;

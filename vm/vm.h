@@ -783,6 +783,13 @@ void vm_ctx_msg_done(vm_ctx *c);
  * message set in c->msg. Returns the route's code (what return gave, or 1
  * when it ended without one) and sets *how (may be NULL) to how it ended. */
 int32_t vm_run(vm_ctx *c, int rt, uint32_t route_type, int *how);
+/* Run route `rt` from inside a running one, as route() does (for a module
+ * function that calls a route: KSR.route from Lua): on the next register
+ * window, counting towards VM_MAX_DEPTH, $rc set to its code. The
+ * caller's registers may move (c->regs is reallocated): the interpreter
+ * reloads them after every call. Returns the route's code, *how as
+ * vm_run's. */
+int32_t vm_run_sub(vm_ctx *c, int rt, int *how);
 
 /* Parse one PV as written ("$ru", "$(var(x){s.len})", "$avp(i:3)[1]")
  * against lp's registry. 0 with *out set (the caller frees it with

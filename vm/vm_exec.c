@@ -994,3 +994,21 @@ int32_t vm_run(vm_ctx *c, int rt, uint32_t route_type, int *how)
 		*how = end ? end : VM_END_RETURN;
 	return code;
 }
+
+int32_t vm_run_sub(vm_ctx *c, int rt, int *how)
+{
+	int end = 0;
+	int32_t code;
+	uint32_t pc = c->pc;
+	if (rt < 0 || (uint32_t)rt >= c->lp->prog->nrt) {
+		if (how)
+			*how = VM_END_ERROR;
+		return -1;
+	}
+	code = run_route(c, rt, &end);
+	c->pc = pc;     /* the caller's errors name its own line again */
+	c->rc = code;
+	if (how)
+		*how = end ? end : VM_END_RETURN;
+	return code;
+}
