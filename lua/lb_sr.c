@@ -403,18 +403,153 @@ static int sr_pv_is_null(lua_State *L)
 
 /* ------------------------------------------------------------ sr.xavp */
 
-/* sr.xavp.get / get_keys: the xavp lists belong to the pv module, which
- * the Lua layer reaches only through PVs, and no PV lists an item's field
- * names. Until the registry offers a walk over them, both answer nil. */
-static int sr_xavp_none(lua_State *L)
+/* sr.xavp.get / get_keys read the pv module's records through the
+ * registry's field walk (vm_pv_fields). */
+
+/* One field value into the table on top of the stack: t[field] = v
+ * (simple: the first value of a field only), or appended to the list
+ * t[field] = {v1, v2 ...}. */
+typedef struct {
+	lua_State *L;
+	int simple;
+	int keys;                /* get_keys: a list of names, each once */
+	int nkeys;
+} xavp_walk;
+
+static void xavp_push_value(lua_State *L, const vm_value *v)
+{
+	if (v->kind == VM_INT)
+		lua_pushinteger(L, v->i);
+	else if (v->kind == VM_STR)
+		lua_pushlstring(L, v->s, v->len);
+	else
+		lua_pushnil(L);
+}
+
+static void xavp_emit(void *ud, const char *field, size_t flen, const vm_value *v)
+{
+	xavp_walk *w = ud;
+	lua_State *L = w->L;
+	if (w->keys) {
+		/* the set of names seen is the table below the list */
+		lua_pushlstring(L, field, flen);
+		lua_rawget(L, -3);
+		int seen = !lua_isnil(L, -1);
+		lua_pop(L, 1);
+		if (seen)
+			return;
+		lua_pushlstring(L, field, flen);
+		lua_pushboolean(L, 1);
+		lua_rawset(L, -4);
+		lua_pushlstring(L, field, flen);
+		lua_rawseti(L, -2, ++w->nkeys);
+		return;
+	}
+	lua_pushlstring(L, field, flen);
+	lua_rawget(L, -2);
+	if (w->simple) {
+		int seen = !lua_isnil(L, -1);
+		lua_pop(L, 1);
+		if (seen)
+			return;
+		lua_pushlstring(L, field, flen);
+		xavp_push_value(L, v);
+		lua_rawset(L, -3);
+		return;
+	}
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushlstring(L, field, flen);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, -4);
+	}
+	xavp_push_value(L, v);
+	lua_rawseti(L, -2, (int)lua_objlen(L, -2) + 1);
+	lua_pop(L, 1);
+}
+
+/* Push the table of record idx of $xavp(name); 0, or -1 (nothing pushed)
+ * when there is none. */
+static int xavp_push_item(lua_State *L, lb_state *st, const char *name, size_t len,
+		int idx, int simple)
+{
+	xavp_walk w = { L, simple, 0, 0 };
+	lua_newtable(L);
+	if (vm_pv_fields(st->ctx, "xavp", name, len, idx, xavp_emit, &w) < 0) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* sr.xavp.get(name, index[, simple]): the record's fields as {field =
+ * {v1, v2 ...}} ({field = v1} when simple is 1); index nil: a list of
+ * every record named so, newest first; nil when there is none. */
+static int sr_xavp_get(lua_State *L)
+{
+	lb_state *st = lb_self(L);
+	int n = lua_gettop(L), simple = 0;
+	size_t len;
+	const char *name;
+
+	if (n < 2 || n > 3) {
+		vm_log(st->ctx, VM_L_ERR, "app_lua: sr.xavp.get: wrong number of parameters [%d]", n);
+		return 0;
+	}
+	if (n == 3)
+		simple = (int)lua_tointeger(L, 3) == 1;
+	if (lua_type(L, 1) != LUA_TSTRING) {
+		vm_log(st->ctx, VM_L_ERR, "app_lua: sr.xavp.get: name is not a string");
+		return 0;
+	}
+	name = lua_tolstring(L, 1, &len);
+	if (!lb_has_msg(st)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (lua_isnumber(L, 2)) {
+		if (xavp_push_item(L, st, name, len, (int)lua_tointeger(L, 2), simple) < 0)
+			lua_pushnil(L);
+		return 1;
+	}
+	lua_newtable(L);
+	int i;
+	for (i = 0; i < 100000 && xavp_push_item(L, st, name, len, i, simple) == 0; i++)
+		lua_rawseti(L, -2, i + 1);
+	if (i == 0) {
+		lua_pop(L, 1);
+		lua_pushnil(L);
+	}
+	return 1;
+}
+
+/* sr.xavp.get_keys(name, index): the field names of the record, each
+ * once, newest first; nil when there is none. */
+static int sr_xavp_get_keys(lua_State *L)
 {
 	lb_state *st = lb_self(L);
 	size_t len;
-	const char *name = top_str(L, lua_gettop(L) >= 2 ? 2 : 1, &len);
+	const char *name;
 
-	vm_log(st->ctx, VM_L_ERR, "app_lua: sr.xavp: can't get xavp:%s (not available in sipvm)",
-			name ? name : "");
-	lua_pushnil(L);
+	if (lua_gettop(L) != 2 || lua_type(L, 1) != LUA_TSTRING || !lua_isnumber(L, 2)) {
+		vm_log(st->ctx, VM_L_ERR, "app_lua: sr.xavp.get_keys: wants a name and an index");
+		return 0;
+	}
+	name = lua_tolstring(L, 1, &len);
+	if (!lb_has_msg(st)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	xavp_walk w = { L, 0, 1, 0 };
+	lua_newtable(L);         /* names seen */
+	lua_newtable(L);         /* the list */
+	if (vm_pv_fields(st->ctx, "xavp", name, len, (int)lua_tointeger(L, 2), xavp_emit, &w) < 0) {
+		lua_pop(L, 2);
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_remove(L, -2);
 	return 1;
 }
 
@@ -627,8 +762,8 @@ void lb_sr_open(lua_State *L, lb_state *st)
 		set_fn(L, st, pv[i].name, pv[i].f, NULL);
 	lua_pop(L, 1);
 	sub_table(L, "xavp");
-	set_fn(L, st, "get", sr_xavp_none, NULL);
-	set_fn(L, st, "get_keys", sr_xavp_none, NULL);
+	set_fn(L, st, "get", sr_xavp_get, NULL);
+	set_fn(L, st, "get_keys", sr_xavp_get_keys, NULL);
 	lua_pop(L, 1);
 
 	for (size_t i = 0; lp && i < sizeof(sr_rows) / sizeof(sr_rows[0]); i++) {

@@ -1091,4 +1091,5 @@ const vm_module mod_pv = {
 	.ctx_init  = mod_pv_ctx_init,
 	.ctx_free  = mod_pv_ctx_free,
 	.msg_done  = mod_pv_msg_done,
+	.fields    = mod_pv_fields,
 };

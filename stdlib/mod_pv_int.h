@@ -232,6 +232,10 @@ int mod_pv_xavp_set_child(mod_pv_state *st, int k, const char *rname,
 /* The value of a node (a record reads as "<<xavp:0x...>>" text in the
  * arena). */
 int mod_pv_xavp_value(vm_ctx *c, const mod_pv_xavp *x, vm_value *out);
+/* The module's `fields` hook (vm_module.fields) over $xavp/$xavu/$xavi. */
+int mod_pv_fields(vm_ctx *c, const char *cls, const char *name, size_t nlen, int idx,
+		void (*emit)(void *ud, const char *field, size_t flen, const vm_value *v),
+		void *ud);
 
 int mod_pv_xavp_parse(vm_pvspec *sp, const char *name, size_t len, const char **err);
 int mod_pv_xavi_parse(vm_pvspec *sp, const char *name, size_t len, const char **err);

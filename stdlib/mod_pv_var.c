@@ -1646,3 +1646,33 @@ int mod_pv_cnt_get(vm_ctx *c, const vm_pvspec *sp, vm_value *out)
 	vm_error(c, "%s: $cnt() takes an $avp or $xavp", sp->text);
 	return -1;
 }
+
+/* The pv module's `fields` hook (vm_pv_fields): the fields of record
+ * number idx named name in $xavp / $xavu / $xavi (0 the newest, negative
+ * from the oldest), newest field first. A plain value is not a record. */
+int mod_pv_fields(vm_ctx *c, const char *cls, const char *name, size_t nlen, int idx,
+		void (*emit)(void *ud, const char *field, size_t flen, const vm_value *v),
+		void *ud)
+{
+	mod_pv_state *st = mod_pv_state_of(c);
+	int k = !strcmp(cls, "xavp") ? MOD_PV_XAVP : !strcmp(cls, "xavu") ? MOD_PV_XAVU :
+		!strcmp(cls, "xavi") ? MOD_PV_XAVI : -1;
+	if (st == NULL || k < 0)
+		return -1;
+	mod_pv_xavp **root = mod_pv_xavp_root(st, k);
+	int icase = k == MOD_PV_XAVI;
+	if (idx < 0)
+		idx += mod_pv_xavp_count(*root, name, nlen, icase);
+	if (idx < 0)
+		return -1;
+	mod_pv_xavp *x = mod_pv_xavp_get(*root, name, nlen, idx, icase);
+	if (x == NULL || x->type != MOD_PV_X_LIST)
+		return -1;
+	for (mod_pv_xavp *f = x->sub; f; f = f->next) {
+		vm_value v;
+		if (mod_pv_xavp_value(c, f, &v) < 0)
+			return -1;
+		emit(ud, f->name, f->nlen, &v);
+	}
+	return 0;
+}

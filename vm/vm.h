@@ -135,12 +135,20 @@ typedef struct {
 	 *            per-worker state in c->mod[] slots (stdlib/mod.h numbers
 	 *            them);
 	 * msg_done   after each message's routes ran: drop per-message state
-	 *            (AVPs, flags, reply headers ...). */
+	 *            (AVPs, flags, reply headers ...);
+	 * fields     for a PV class of the module holding records ($xavp):
+	 *            call emit for each field of item idx (0 the newest,
+	 *            negative counts from the oldest) of the record `name`,
+	 *            newest field first. 0, or -1 when there is no such record
+	 *            (or the class holds none). See vm_pv_fields. */
 	const struct vm_tr_class *trclasses;
 	int (*init)(struct vm_loaded *lp, char *err, size_t errlen);
 	int (*ctx_init)(struct vm_ctx *c);
 	void (*ctx_free)(struct vm_ctx *c);
 	void (*msg_done)(struct vm_ctx *c);
+	int (*fields)(struct vm_ctx *c, const char *cls, const char *name, size_t nlen,
+			int idx, void (*emit)(void *ud, const char *field, size_t flen,
+			const struct vm_value *v), void *ud);
 } vm_module;
 
 /* A set of modules: what one target provides. `core` is always loaded. */
@@ -783,6 +791,15 @@ void vm_ctx_msg_done(vm_ctx *c);
  * message set in c->msg. Returns the route's code (what return gave, or 1
  * when it ended without one) and sets *how (may be NULL) to how it ended. */
 int32_t vm_run(vm_ctx *c, int rt, uint32_t route_type, int *how);
+/* The fields of a record held by PV class `cls` ("xavp"): item idx of the
+ * records named name, each field value given to emit (values live until
+ * the message's state changes). Asks the loaded module exporting cls
+ * (its `fields` hook). 0, or -1 when there is no such item or no module
+ * walks that class. */
+int vm_pv_fields(vm_ctx *c, const char *cls, const char *name, size_t nlen, int idx,
+		void (*emit)(void *ud, const char *field, size_t flen, const vm_value *v),
+		void *ud);
+
 /* Run route `rt` from inside a running one, as route() does (for a module
  * function that calls a route: KSR.route from Lua): on the next register
  * window, counting towards VM_MAX_DEPTH, $rc set to its code. The

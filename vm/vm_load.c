@@ -54,6 +54,22 @@ int vm_loaded_has_module(const vm_loaded *lp, const char *name)
 	return 0;
 }
 
+int vm_pv_fields(vm_ctx *c, const char *cls, const char *name, size_t nlen, int idx,
+		void (*emit)(void *ud, const char *field, size_t flen, const vm_value *v),
+		void *ud)
+{
+	const vm_loaded *lp = c->lp;
+	for (size_t i = 0; i < lp->nmods; i++) {
+		const vm_module *m = lp->mods[i];
+		if (m->fields == NULL || m->pvs == NULL)
+			continue;
+		for (const vm_pv_export *pv = m->pvs; pv->name; pv++)
+			if (strcmp(pv->name, cls) == 0)
+				return m->fields(c, cls, name, nlen, idx, emit, ud);
+	}
+	return -1;
+}
+
 const vm_prog *vm_loaded_prog(const vm_loaded *lp)
 {
 	return lp->prog;
