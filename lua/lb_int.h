@@ -30,6 +30,7 @@ typedef struct {
 	unsigned nfn;
 	int fmt_args;            /* string arguments are formats (xlog's
 				  * messages expand PVs in KEMI too) */
+	int ret0;                /* success is 0 in KEMI (lb_ksr.c) */
 } lb_fnset;
 
 /* The Lua side of one worker context, in c->mod[LB_SLOT]. */

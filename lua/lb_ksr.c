@@ -162,7 +162,52 @@ static int ksr_fnset_call(lua_State *L)
 	rc = lb_call_fn(st, fs->module, f, args, (unsigned)want);
 	for (int i = 0; i < want; i++)
 		vm_fmt_free(fmt[i]);
+	/* a few KEMI wrappers return their C function's 0 where the cfg
+	 * function returns 1 (seen on 5.6.3) */
+	if (rc > 0 && fs->ret0)
+		rc = 0;
 	lua_pushinteger(L, rc);
+	return 1;
+}
+
+/* KEMI functions whose success is 0 in Kamailio 5.6.3 (the cfg
+ * function's is 1). */
+static const struct {
+	const char *module, *name;
+} ksr_ret0[] = {
+	{ "xhttp", "xhttp_reply" },
+};
+
+/* KEMI-only functions of a module that read a PV: KSR.<module>.<name>()
+ * returns the PV's value (a string, nil when null). */
+typedef struct {
+	const char *module, *name, *pv;
+} ksr_pv_row;
+static const ksr_pv_row ksr_pv_rows[] = {
+	{ "xhttp", "get_hu", "$hu" },
+};
+
+static int ksr_pv_row_call(lua_State *L)
+{
+	lb_state *st = lb_self(L);
+	const ksr_pv_row *r = lua_touserdata(L, lua_upvalueindex(2));
+	vm_pvspec *sp;
+	vm_value v;
+	int own;
+
+	if (!lb_has_msg(st) || (sp = lb_pv_spec(st, r->pv, strlen(r->pv), 0, &own)) == NULL)
+		return push_false(L);
+	if (lb_pv_get(st, sp, &v) < 0 || v.kind == VM_NULL) {
+		lua_pushnil(L);
+	} else {
+		char nb[VM_INT_DEC_MAX];
+		const char *s;
+		size_t len;
+		vm_str_view(&v, nb, &s, &len);
+		lua_pushlstring(L, s, len);
+	}
+	if (own)
+		vm_pvspec_free(sp);
 	return 1;
 }
 
@@ -210,6 +255,10 @@ static int build_fnsets(lb_state *st)
 				fs->module = mod->name;
 				fs->name = f->name;
 				fs->fmt_args = strcmp(mod->name, "xlog") == 0;
+				for (size_t r = 0; r < sizeof(ksr_ret0) / sizeof(ksr_ret0[0]); r++)
+					if (!strcmp(ksr_ret0[r].module, mod->name) &&
+							!strcmp(ksr_ret0[r].name, f->name))
+						fs->ret0 = 1;
 			}
 			if (fs->nfn < sizeof(fs->fn) / sizeof(fs->fn[0])) {
 				/* keep them by arity, ascending */
@@ -1165,6 +1214,13 @@ void lb_ksr_open(lua_State *L, lb_state *st)
 		if (st->log_mode & 1)
 			vm_log(st->ctx, VM_L_DBG, "app_lua: exporting KSR.%s.%s",
 					sub_name(st->fns[i].module), st->fns[i].name);
+	}
+	for (size_t i = 0; st->ctx->lp && i < sizeof(ksr_pv_rows) / sizeof(ksr_pv_rows[0]); i++) {
+		if (!vm_loaded_has_module(st->ctx->lp, ksr_pv_rows[i].module))
+			continue;
+		sub_table(L, ksr_pv_rows[i].module);
+		set_fn(L, st, ksr_pv_rows[i].name, ksr_pv_row_call, (void *)&ksr_pv_rows[i]);
+		lua_pop(L, 1);
 	}
 	lua_setglobal(L, "KSR");
 }

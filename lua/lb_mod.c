@@ -39,11 +39,17 @@ int lb_do(lb_state *st, int kind, int loading, const char *what,
 		vm_error(st->ctx, "%s: no Lua state", who);
 		return -1;
 	}
+	int exited = 0;
 	st->busy++;
-	r = lb_exec(st, L, kind, what, args, nargs, who, NULL);
+	r = lb_exec(st, L, kind, what, args, nargs, who, &exited);
 	st->busy--;
 	if (r == -2) {
 		vm_error(st->ctx, "%s: no such function [%s] in lua scripts", who, what);
+		r = -1;
+	} else if (r > 0 && exited && kind != LB_RUN_FUNC) {
+		/* only lua_run takes KSR.x.exit()/drop() as success: the others
+		 * see the error it is raised as (seen on 5.6.3) */
+		vm_error(st->ctx, "%s: error from Lua: ~~ksr~exit~~", who);
 		r = -1;
 	}
 	return r;
@@ -274,6 +280,77 @@ static void *check_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 static const rt_engine lb_engine = { lb_engine_uses, lb_engine_run };
 #endif
 
+/* ------------------------------------------------------------ RPC */
+
+/* The `load` script number idx of lp in list order (the reverse of the
+ * declarations, as lb_list numbers them), or NULL. */
+static const char *rpc_script(const vm_loaded *lp, int idx)
+{
+	const vm_const *k;
+	int n, m = 0;
+
+	for (n = 0; vm_loaded_setting(lp, "app_lua", "load", (unsigned)n) != NULL; n++)
+		;
+	for (int i = n - 1; i >= 0 && m < LB_MAX_LOAD; i--) {
+		k = vm_loaded_setting(lp, "app_lua", "load", (unsigned)i);
+		if (k->kind == VM_STR && m++ == idx)
+			return k->s;
+	}
+	return NULL;
+}
+
+/* RPC app_lua.list: "<index>: [<path>]" per script; without the array
+ * flag only the last line stays in the reply, as in 5.6.3. */
+static void rpc_list(rt_rpc_ctx *r)
+{
+	const char *path;
+
+	for (int i = 0; (path = rpc_script(r->lp, i)) != NULL; i++)
+		rt_rpc_printf(r, "%d: [%s]", i, path);
+}
+
+/* RPC app_lua.reload([index]): every worker executes the script again
+ * (all of them without an index or with a negative one) at its next
+ * lua_run. Unlike 5.6.3, which answers success and lets each worker log
+ * the error, a script that no longer compiles is refused here and the
+ * running definitions stay: error 500 "Reload Failed", as for a bad index
+ * or reload disabled. */
+static void rpc_reload(rt_rpc_ctx *r)
+{
+	char err[512];
+	const char *path;
+	int pos = -1;
+
+	rt_rpc_scan_int(r, &pos);
+	if (pos < -1)
+		pos = -1;
+	for (int i = 0; (path = rpc_script(r->lp, i)) != NULL; i++) {
+		lua_State *L;
+		if (pos != -1 && pos != i)
+			continue;
+		if ((L = lua_newstate(check_alloc, NULL)) == NULL)
+			goto fail_nomem;
+		if (lua_cpcall(L, compile_protected, (void *)path) != 0) {
+			const char *m = lua_tostring(L, -1);
+			if (r->vm)
+				vm_log(r->vm, VM_L_ERR, "app_lua.reload: failed to load Lua script: %s",
+						m ? m : path);
+			lua_close(L);
+			rt_rpc_fault(r, 500, "Reload Failed");
+			return;
+		}
+		lua_close(L);
+	}
+	if (lb_reload(r->lp, pos, err, sizeof(err)) < 0) {
+		if (r->vm)
+			vm_log(r->vm, VM_L_ERR, "app_lua.reload: %s", err);
+		rt_rpc_fault(r, 500, "Reload Failed");
+	}
+	return;
+fail_nomem:
+	rt_rpc_fault(r, 500, "Reload Failed");
+}
+
 /* The init hook: the load scripts compile, the register names are known,
  * cfgengine "lua" has a script. 0, or -1 with the reason in err. */
 static int lb_init(vm_loaded *lp, char *err, size_t errlen)
@@ -311,6 +388,12 @@ static int lb_init(vm_loaded *lp, char *err, size_t errlen)
 		return -1;
 	}
 	engine_note(lp, uses);
+	if (rt_rpc_register("app_lua.list", "list lua scripts", "app_lua", 0, rpc_list) < 0 ||
+			rt_rpc_register("app_lua.reload", "Reload lua script", "app_lua", 0,
+				rpc_reload) < 0) {
+		snprintf(err, errlen, "app_lua: cannot register its RPC commands");
+		return -1;
+	}
 #ifdef RT_ROUTE_ENGINE
 	/* set before any worker takes the program (the server publishes it
 	 * to them afterwards) */
