@@ -221,6 +221,7 @@ bench: all
 	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/vm-loop/run.sh
 	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/stateless/run.sh
 	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/xhttp/run.sh
+	SIPVM=$(abspath $(BIN))/sipvm sh regress/bench/lua/run.sh
 
 check-deps:
 	sh scripts/check-deps.sh
