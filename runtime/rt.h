@@ -670,4 +670,142 @@ static inline rt_worker *rt_worker_of(vm_ctx *c) { return (rt_worker *)c->host; 
 /* The message of a ctx (c->msg), NULL outside a message. */
 static inline rt_msg *rt_msg_of(vm_ctx *c) { return (rt_msg *)c->msg; }
 
+/* ------------------------------------------------------------------------
+ * RPC commands (rt_rpc.c): Kamailio's management commands
+ * ("core.version", "stats.get_statistics", "app_lua.reload" ...). A
+ * registry of named commands that any layer fills when its module
+ * initializes (registering again, as every reload does, changes nothing);
+ * a transport (jsonrpcs: JSON-RPC over HTTP, stdlib/mod_jsonrpcs.c) finds
+ * the command a request names, runs it with the request's parameters and
+ * renders the reply its handler built. The handlers see the program of
+ * the worker that received the request (its settings, its modules).
+ * Built in: core.version, core.uptime, system.listMethods,
+ * system.methodHelp, and kex's stats.get_statistics and
+ * stats.reset_statistics (over the statistics above).
+ * ------------------------------------------------------------------------ */
+
+/* Value types (JSON's: the parameters a transport parsed, the values a
+ * handler adds to its reply). */
+enum {
+	RT_RPC_NULL = 0, RT_RPC_FALSE, RT_RPC_TRUE, RT_RPC_NUM, RT_RPC_STR,
+	RT_RPC_ARRAY, RT_RPC_STRUCT
+};
+
+/* One value. A number is a double (as Kamailio's srjson keeps them; true
+ * is 1, every other non-number 0); a string is malloc'd and NUL-ended
+ * (len without the NUL); an array's or struct's members are the list
+ * child .. last linked by next, a struct member with its name (malloc'd).
+ * A value owns its members. */
+typedef struct rt_rpc_val {
+	int type;                /* RT_RPC_* */
+	double num;
+	char *s;
+	size_t len;
+	char *name;
+	struct rt_rpc_val *child, *last, *next;
+} rt_rpc_val;
+
+/* New values (NULL when memory runs out). rt_rpc_val_str copies
+ * s[0..len). */
+rt_rpc_val *rt_rpc_val_new(int type);
+rt_rpc_val *rt_rpc_val_str(const char *s, size_t len);
+rt_rpc_val *rt_rpc_val_num(double n);
+/* Free v and its members (not the values after it in its list). NULL is
+ * fine. */
+void rt_rpc_val_free(rt_rpc_val *v);
+/* Add v as the last member of parent: a struct member named `name`, or an
+ * array element (given a name, v is wrapped in a struct { name: v } as
+ * Kamailio's struct_add does on an array). parent takes v; 0, or -1 when
+ * v is NULL, parent is not an array or struct, or memory runs out (v is
+ * then freed). */
+int rt_rpc_val_add(rt_rpc_val *parent, const char *name, rt_rpc_val *v);
+
+/* Command flags */
+#define RT_RPC_RET_ARRAY 0x1u    /* the reply is an array of everything the
+				  * handler added ([] when nothing); without
+				  * it, the last value added is the reply
+				  * ({} when nothing), as in Kamailio */
+
+typedef struct rt_rpc_ctx rt_rpc_ctx;
+typedef void (*rt_rpc_fn)(rt_rpc_ctx *r);
+
+typedef struct {
+	const char *name;        /* "app_lua.reload" */
+	const char *help;        /* system.methodHelp's text */
+	const char *owner;       /* the module a program must load for the
+				  * command to exist in it, NULL: always */
+	unsigned flags;          /* RT_RPC_RET_ARRAY */
+	rt_rpc_fn fn;
+} rt_rpc_cmd;
+
+/* One command being run: what the handler reads and fills. */
+struct rt_rpc_ctx {
+	const vm_loaded *lp;     /* the program of the caller */
+	vm_ctx *vm;              /* the worker context running it (logging),
+				  * or NULL */
+	const rt_rpc_cmd *cmd;   /* set by rt_rpc_run */
+	const rt_rpc_val *param; /* the next parameter to scan, NULL: none */
+	rt_rpc_val *result;      /* what the handler added, NULL: nothing */
+	int fault_code;          /* rt_rpc_fault's code, 0: none */
+	char fault_text[128];    /* its message (cut to 127 bytes, as 5.6.3) */
+	int nomem;               /* a value could not be allocated */
+	rt_rpc_val *scratch;     /* strings made by rt_rpc_scan_str (freed by
+				  * rt_rpc_ctx_free) */
+};
+
+/* At most this many commands. */
+#define RT_RPC_MAX 256
+
+/* Register command `name` (not copied: name, help and owner must live as
+ * long as the process, string literals in practice). Registering a name
+ * again keeps the first entry and updates its handler and flags (a
+ * reloaded program calls this again). 0, or -1 when the name is empty or
+ * RT_RPC_MAX commands exist. Thread-safe; lookups take no lock. */
+int rt_rpc_register(const char *name, const char *help, const char *owner,
+		unsigned flags, rt_rpc_fn fn);
+/* The command called `name` (exact bytes, as Kamailio) that exists for lp
+ * (its owner is loaded; lp NULL: every command), or NULL. */
+const rt_rpc_cmd *rt_rpc_find(const vm_loaded *lp, const char *name);
+/* The commands that exist for lp, sorted by name (strcmp), up to max of
+ * them in out. Returns how many there are. */
+size_t rt_rpc_list(const vm_loaded *lp, const rt_rpc_cmd **out, size_t max);
+
+/* Prepare r for running a command of lp from worker context vm (may be
+ * NULL) on the parameters params (the first of a list, NULL for none;
+ * they stay the caller's and must outlive r). */
+void rt_rpc_ctx_init(rt_rpc_ctx *r, const vm_loaded *lp, vm_ctx *vm,
+		const rt_rpc_val *params);
+/* Run cmd's handler on r. Afterwards r->fault_code (and fault_text) or
+ * the reply: rt_rpc_result. */
+void rt_rpc_run(rt_rpc_ctx *r, const rt_rpc_cmd *cmd);
+/* The reply of a run without fault: what the handler added, or an empty
+ * array (RT_RPC_RET_ARRAY) or struct. Owned by r; NULL when memory ran
+ * out. */
+const rt_rpc_val *rt_rpc_result(rt_rpc_ctx *r);
+/* Release what r holds (the reply, scratch strings). */
+void rt_rpc_ctx_free(rt_rpc_ctx *r);
+
+/* For handlers. Add v to the reply (r takes it): appended to the reply
+ * array with RT_RPC_RET_ARRAY, otherwise replacing what was added before.
+ * 0, or -1 (v NULL or memory; r->nomem set). */
+int rt_rpc_add(rt_rpc_ctx *r, rt_rpc_val *v);
+int rt_rpc_add_str(rt_rpc_ctx *r, const char *s, size_t len);
+int rt_rpc_add_num(rt_rpc_ctx *r, double n);
+int rt_rpc_printf(rt_rpc_ctx *r, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+/* A new struct added to the reply, for rt_rpc_val_add; NULL on memory. */
+rt_rpc_val *rt_rpc_add_struct(rt_rpc_ctx *r);
+/* Fail the command: the reply is an error with this code (an HTTP status
+ * for jsonrpcs) and message. The last fault wins. */
+void rt_rpc_fault(rt_rpc_ctx *r, int code, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+/* Read the next parameter, as Kamailio's rpc->scan. As a string: 1 with
+ * *s (NUL-ended, valid until rt_rpc_ctx_free) and *len set; 0 when no
+ * parameter is left; -1 when it is not a string (not consumed), unless
+ * `conv` (scan's '.'), which turns a number into its unsigned decimal
+ * text. As an int: 1 with *out the number truncated (a string, null or
+ * false is 0, true 1, as 5.6.3 reads them), 0 when none is left. */
+int rt_rpc_scan_str(rt_rpc_ctx *r, int conv, const char **s, size_t *len);
+int rt_rpc_scan_int(rt_rpc_ctx *r, int *out);
+
 #endif

@@ -88,6 +88,7 @@ extern const vm_module mod_utils;
 extern const vm_module mod_statistics;
 extern const vm_module mod_app_lua;
 extern const vm_module mod_app_lua_sr;
+extern const vm_module mod_jsonrpcs;
 
 /* ------------------------------------------------------------------------
  * Transformations of the pv module (mod_pv_tr.c)
@@ -266,5 +267,13 @@ void mod_sl_md5_hex(const rt_view *parts, unsigned n, char out[32]);
  * no (not HTTP, skipped, not matched, or out of memory). The regexes are
  * compiled by the module's init hook; without them every request runs. */
 int mod_xhttp_accepts(const vm_loaded *lp, const rt_msg *m);
+/* The reply of xhttp_reply() (mod_xhttp.c) to the HTTP request being
+ * routed by c, for modules answering through xhttp as Kamailio's xhttp
+ * API lets them (jsonrpcs): Content-Type ctype (none when clen is 0) and
+ * the body (none when blen is 0) become reply lumps of the message, then
+ * the reply is sent. Errors are logged naming `who`. 1 sent, -1 as
+ * xhttp_reply(). */
+int mod_xhttp_reply(vm_ctx *c, const char *who, int code, const char *reason,
+		size_t rlen, const char *ctype, size_t clen, const char *body, size_t blen);
 
 #endif

@@ -35,6 +35,7 @@ static const vm_module *const mod_list[] = {
 	&mod_statistics,
 	&mod_app_lua,
 	&mod_app_lua_sr,
+	&mod_jsonrpcs,
 };
 
 static const vm_registry mod_registry = {

@@ -177,56 +177,41 @@ static void xhttp_build(rt_msg *m, const rt_worker *w, int code,
 	rt_buf_put(out, body, blen);
 }
 
-/* xhttp_reply(code, reason, ctype, body): queue "Content-Type: ctype"
- * (unless empty) and the body (unless empty; refused, -1, when the message
- * already has one) for the replies of the message, then send the reply.
- * 1 sent; -1 when the message is not HTTP, the code is not 100..699, the
- * reason is empty, building or sending failed, or a reply was already sent
- * after set_reply_close() (Kamailio closed the connection with it; no
- * "Connection: close" header is added). Seen on 5.6.3: without
- * set_reply_close() a second call with an empty body sends a second
- * reply, one with a body fails. */
-static int xhttp_reply_f(vm_call *call)
+/* See mod.h. Seen on 5.6.3: without set_reply_close() a second reply
+ * with an empty body is sent, one with a body fails; after
+ * set_reply_close() a second reply fails (Kamailio closed the connection
+ * with the first and its attempt to connect back fails; no "Connection:
+ * close" header is added). */
+int mod_xhttp_reply(vm_ctx *c, const char *who, int code, const char *reason,
+		size_t rlen, const char *ctype, size_t clen, const char *body, size_t blen)
 {
-	vm_ctx *c = call->ctx;
-	rt_msg *m = mod_core_msg(call, 1);
+	rt_msg *m = rt_msg_of(c);
 	rt_worker *w = rt_worker_of(c);
 	mod_core_state *cs = mod_core_state_of(c);
-	char b0[VM_INT_DEC_MAX], b1[VM_INT_DEC_MAX], b2[VM_INT_DEC_MAX];
-	const char *reason, *ctype, *body;
-	size_t rlen, clen, blen;
 	rt_buf out = { NULL, 0, 0, 0 };
-	int32_t code;
 	int ret = -1;
 
-	if (m == NULL)
-		return -1;
-	if (!m->is_http) {
-		vm_error(c, "xhttp_reply: not an HTTP request");
+	if (m == NULL || !m->is_http || !m->is_request) {
+		vm_error(c, "%s: not an HTTP request", who);
 		return -1;
 	}
 	if (w == NULL || w->send == NULL || cs == NULL) {
-		vm_error(c, "xhttp_reply: no transport to send the reply with");
+		vm_error(c, "%s: no transport to send the reply with", who);
 		return -1;
 	}
-	/* set_reply_close(): the first reply closed the connection, and
-	 * Kamailio's attempt to connect back for the next one fails */
 	if ((cs->send_flags & MOD_SEND_REPLY_CLOSE) && w->sent_replies > 0 &&
 			m->src.proto != RT_PROTO_UDP) {
-		vm_error(c, "xhttp_reply: the connection was closed after the first reply");
+		vm_error(c, "%s: the connection was closed after the first reply", who);
 		return -1;
 	}
-	if (mod_core_arg_int(call, 0, &code) < 0 || code < 100 || code > 699) {
-		vm_error(c, "xhttp_reply: invalid reply code");
+	if (code < 100 || code > 699) {
+		vm_error(c, "%s: invalid reply code", who);
 		return -1;
 	}
-	mod_core_arg_str(call, 1, b1, &reason, &rlen);
 	if (rlen == 0) {
-		vm_error(c, "xhttp_reply: empty reason");
+		vm_error(c, "%s: empty reason", who);
 		return -1;
 	}
-	mod_core_arg_str(call, 2, b2, &ctype, &clen);
-	mod_core_arg_str(call, 3, b0, &body, &blen);
 	if (clen > 0) {
 		char *h = malloc(clen + 17);
 		int r;
@@ -243,7 +228,7 @@ static int xhttp_reply_f(vm_call *call)
 	if (blen > 0) {
 		/* one body per message, as Kamailio's LUMP_RPL_BODY */
 		if (cs->rpl_body != NULL) {
-			vm_error(c, "xhttp_reply: the reply already has a body");
+			vm_error(c, "%s: the reply already has a body", who);
 			return -1;
 		}
 		if ((cs->rpl_body = malloc(blen)) == NULL)
@@ -255,11 +240,11 @@ static int xhttp_reply_f(vm_call *call)
 	xhttp_build(m, w, code, reason, rlen, cs->rpl_body,
 			cs->rpl_body ? cs->rpl_body_len : 0, &out);
 	if (out.failed) {
-		vm_error(c, "xhttp_reply: building the reply failed");
+		vm_error(c, "%s: building the reply failed", who);
 		goto done;
 	}
 	if (w->send(w, "reply", &m->src, out.s, out.len) < 0) {
-		vm_error(c, "xhttp_reply: sending the reply to %s:%u failed",
+		vm_error(c, "%s: sending the reply to %s:%u failed", who,
 				m->src.ip, (unsigned)m->src.port);
 		mod_sl_count_reply(code, 0);
 		goto done;
@@ -270,6 +255,30 @@ static int xhttp_reply_f(vm_call *call)
 done:
 	rt_buf_give(&out);
 	return ret;
+}
+
+/* xhttp_reply(code, reason, ctype, body): queue "Content-Type: ctype"
+ * (unless empty) and the body (unless empty; refused, -1, when the message
+ * already has one) for the replies of the message, then send the reply
+ * (mod_xhttp_reply). 1 sent; -1 when the message is not HTTP, the code is
+ * not 100..699, the reason is empty, building or sending failed, or a
+ * reply was already sent after set_reply_close(). */
+static int xhttp_reply_f(vm_call *call)
+{
+	char b0[VM_INT_DEC_MAX], b1[VM_INT_DEC_MAX], b2[VM_INT_DEC_MAX];
+	const char *reason, *ctype, *body;
+	size_t rlen, clen, blen;
+	int32_t code;
+
+	if (mod_core_msg(call, 1) == NULL)
+		return -1;
+	if (mod_core_arg_int(call, 0, &code) < 0)
+		code = 0;
+	mod_core_arg_str(call, 1, b1, &reason, &rlen);
+	mod_core_arg_str(call, 2, b2, &ctype, &clen);
+	mod_core_arg_str(call, 3, b0, &body, &blen);
+	return mod_xhttp_reply(call->ctx, "xhttp_reply", code, reason, rlen, ctype,
+			clen, body, blen);
 }
 
 /* $hu: the request target as received ("/stats?a=1"); null for a reply

@@ -123,7 +123,7 @@ int main(void)
 		tap_done();
 		return 1;
 	}
-	ok(sr->nmods == 26, "sipvm has 26 modules (%zu)", sr->nmods);
+	ok(sr->nmods == 27, "sipvm has 27 modules (%zu)", sr->nmods);
 	ok(kr->nmods >= 220, "Kamailio catalog has >= 220 modules (%zu)", kr->nmods);
 	ok(strcmp(sr->mods[0]->name, "core") == 0 && strcmp(kr->mods[0]->name, "core") == 0,
 	   "core comes first in both");
