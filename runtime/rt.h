@@ -629,6 +629,19 @@ int32_t rt_worker_run(rt_worker *w, rt_msg *m, int rt, uint32_t type, int *how);
 
 #define RT_SERVER_MAX_SOCKS 32
 
+/* sipvm's version and platform, as the Server header and core.version
+ * show them: "0.4 (x86_64/linux)". */
+#if defined(__x86_64__)
+#define RT_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define RT_ARCH "aarch64"
+#elif defined(__i386__)
+#define RT_ARCH "i386"
+#else
+#define RT_ARCH "unknown"
+#endif
+#define RT_SERVER_SIGNATURE "0.4 (" RT_ARCH "/linux)"
+
 typedef struct {
 	/* (re)load the program: a fresh vm_loaded, or NULL after logging why
 	 * (cfgc's file:line:col diagnostics). Called once at start and on

@@ -28,16 +28,7 @@
 
 /* The version string of core.version (Kamailio prints "kamailio 5.6.3
  * (x86_64/linux) "); the same figures as the Server header. */
-#if defined(__x86_64__)
-#define RPC_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define RPC_ARCH "aarch64"
-#elif defined(__i386__)
-#define RPC_ARCH "i386"
-#else
-#define RPC_ARCH "unknown"
-#endif
-#define RPC_VERSION "sipvm 0.4 (" RPC_ARCH "/linux)"
+#define RPC_VERSION "sipvm " RT_SERVER_SIGNATURE
 
 /* ------------------------------------------------------------------ values */
 

@@ -60,16 +60,6 @@
 #define DFLT_TCP_CONNECT_TIMEOUT 10
 #define MAX_WORKERS 1024
 #define CONN_HASH 1024
-#if defined(__x86_64__)
-#define RT_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define RT_ARCH "aarch64"
-#elif defined(__i386__)
-#define RT_ARCH "i386"
-#else
-#define RT_ARCH "unknown"
-#endif
-#define RT_SERVER_SIGNATURE "0.4 (" RT_ARCH "/linux)"
 
 /* ------------------------------------------------------------------ types */
 
