@@ -201,3 +201,29 @@ int32_t lb_route(lb_state *st, const char *name)
 		return 0;
 	return code;
 }
+
+/* See lb_int.h. */
+void lb_set_fn(lua_State *L, lb_state *st, const char *name, lua_CFunction f,
+		const void *extra)
+{
+	lua_pushlightuserdata(L, st);
+	if (extra) {
+		lua_pushlightuserdata(L, (void *)extra);
+		lua_pushcclosure(L, f, 2);
+	} else {
+		lua_pushcclosure(L, f, 1);
+	}
+	lua_setfield(L, -2, name);
+}
+
+/* See lb_int.h. */
+void lb_sub_table(lua_State *L, const char *name)
+{
+	lua_getfield(L, -1, name);
+	if (lua_istable(L, -1))
+		return;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, name);
+}

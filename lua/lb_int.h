@@ -165,4 +165,12 @@ void lb_ksr_free(lb_state *st);
 int lb_do(lb_state *st, int kind, int loading, const char *what,
 		const char *const *args, unsigned nargs, const char *who);
 
+/* Set t[name] = a C closure over st (and `extra` as upvalue 2 when not
+ * NULL); t on the top of the stack (lb_call.c). */
+void lb_set_fn(lua_State *L, lb_state *st, const char *name, lua_CFunction f,
+		const void *extra);
+/* The sub-table `name` of the table on the top, created when absent; left
+ * on the top of the stack. */
+void lb_sub_table(lua_State *L, const char *name);
+
 #endif

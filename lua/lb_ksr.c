@@ -28,31 +28,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* Set t[name] = closure over st (and `extra`, upvalue 2); t on the top. */
-static void set_fn(lua_State *L, lb_state *st, const char *name, lua_CFunction f,
-		const void *extra)
-{
-	lua_pushlightuserdata(L, st);
-	if (extra) {
-		lua_pushlightuserdata(L, (void *)extra);
-		lua_pushcclosure(L, f, 2);
-	} else {
-		lua_pushcclosure(L, f, 1);
-	}
-	lua_setfield(L, -2, name);
-}
-
-/* Sub-table `name` of the table on the top (created when absent), pushed. */
-static void sub_table(lua_State *L, const char *name)
-{
-	lua_getfield(L, -1, name);
-	if (lua_istable(L, -1))
-		return;
-	lua_pop(L, 1);
-	lua_newtable(L);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, -3, name);
-}
 
 /* The KEMI argument check of a function named `what` declared with
  * `want` parameters: 1 when it may run, else 0 with the error logged (the
@@ -1162,54 +1137,54 @@ void lb_ksr_open(lua_State *L, lb_state *st)
 
 	lua_newtable(L);
 	for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++)
-		set_fn(L, st, core[i].name, core[i].f, NULL);
+		lb_set_fn(L, st, core[i].name, core[i].f, NULL);
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		set_fn(L, st, methods[i].name, ksr_is_mtype, UD(methods[i].id));
+		lb_set_fn(L, st, methods[i].name, ksr_is_mtype, UD(methods[i].id));
 	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
-		set_fn(L, st, transports[i].name, ksr_is_transport, UD(transports[i].what));
+		lb_set_fn(L, st, transports[i].name, ksr_is_transport, UD(transports[i].what));
 	for (size_t i = 0; i < sizeof(myselfs) / sizeof(myselfs[0]); i++)
-		set_fn(L, st, myselfs[i].name, ksr_is_myself_x, UD(myselfs[i].what));
-	set_fn(L, st, "is_src_port", ksr_is_port, NULL);
-	set_fn(L, st, "is_dst_port", ksr_is_port, UD(1));
+		lb_set_fn(L, st, myselfs[i].name, ksr_is_myself_x, UD(myselfs[i].what));
+	lb_set_fn(L, st, "is_src_port", ksr_is_port, NULL);
+	lb_set_fn(L, st, "is_dst_port", ksr_is_port, UD(1));
 	for (size_t i = 0; lp && i < sizeof(core_rows) / sizeof(core_rows[0]); i++)
 		if (lb_find_fn(lp, core_rows[i].module, core_rows[i].target, core_rows[i].nargs))
-			set_fn(L, st, core_rows[i].name, ksr_core_row, &core_rows[i]);
+			lb_set_fn(L, st, core_rows[i].name, ksr_core_row, &core_rows[i]);
 
-	sub_table(L, "hdr");
+	lb_sub_table(L, "hdr");
 	for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++)
-		set_fn(L, st, hdrs[i].name, ksr_hdr_op, UD(hdrs[i].what));
+		lb_set_fn(L, st, hdrs[i].name, ksr_hdr_op, UD(hdrs[i].what));
 	for (size_t i = 0; i < sizeof(hgets) / sizeof(hgets[0]); i++)
-		set_fn(L, st, hgets[i].name, ksr_hdr_get, UD(hgets[i].what));
-	set_fn(L, st, "match_content", ksr_hdr_match_content, NULL);
+		lb_set_fn(L, st, hgets[i].name, ksr_hdr_get, UD(hgets[i].what));
+	lb_set_fn(L, st, "match_content", ksr_hdr_match_content, NULL);
 	lua_pop(L, 1);
 
-	sub_table(L, "pv");
+	lb_sub_table(L, "pv");
 	for (size_t i = 0; i < sizeof(pvgets) / sizeof(pvgets[0]); i++)
-		set_fn(L, st, pvgets[i].name, ksr_pv_get, UD(pvgets[i].what));
+		lb_set_fn(L, st, pvgets[i].name, ksr_pv_get, UD(pvgets[i].what));
 	for (size_t i = 0; i < sizeof(pvsets) / sizeof(pvsets[0]); i++)
-		set_fn(L, st, pvsets[i].name, ksr_pv_set, UD(pvsets[i].what));
-	set_fn(L, st, "geti", ksr_pv_geti, NULL);
-	set_fn(L, st, "is_null", ksr_pv_is_null, NULL);
+		lb_set_fn(L, st, pvsets[i].name, ksr_pv_set, UD(pvsets[i].what));
+	lb_set_fn(L, st, "geti", ksr_pv_geti, NULL);
+	lb_set_fn(L, st, "is_null", ksr_pv_is_null, NULL);
 	lua_pop(L, 1);
 
-	sub_table(L, "x");
-	set_fn(L, st, "modf", lb_modf, NULL);
-	set_fn(L, st, "exit", ksr_x_exit, NULL);
-	set_fn(L, st, "drop", ksr_x_drop, NULL);
-	set_fn(L, st, "probe", ksr_x_probe, NULL);
+	lb_sub_table(L, "x");
+	lb_set_fn(L, st, "modf", lb_modf, NULL);
+	lb_set_fn(L, st, "exit", ksr_x_exit, NULL);
+	lb_set_fn(L, st, "drop", ksr_x_drop, NULL);
+	lb_set_fn(L, st, "probe", ksr_x_probe, NULL);
 	lua_pop(L, 1);
 
-	sub_table(L, "app_lua");
+	lb_sub_table(L, "app_lua");
 	for (size_t i = 0; i < sizeof(applua) / sizeof(applua[0]); i++)
-		set_fn(L, st, applua[i].name, ksr_app_lua, UD(applua[i].what));
+		lb_set_fn(L, st, applua[i].name, ksr_app_lua, UD(applua[i].what));
 	lua_pop(L, 1);
 #undef UD
 
 	if (build_fnsets(st) < 0)
 		luaL_error(L, "out of memory building the KSR package");
 	for (size_t i = 0; i < st->nfns; i++) {
-		sub_table(L, sub_name(st->fns[i].module));
-		set_fn(L, st, st->fns[i].name, ksr_fnset_call, &st->fns[i]);
+		lb_sub_table(L, sub_name(st->fns[i].module));
+		lb_set_fn(L, st, st->fns[i].name, ksr_fnset_call, &st->fns[i]);
 		lua_pop(L, 1);
 		if (st->log_mode & 1)
 			vm_log(st->ctx, VM_L_DBG, "app_lua: exporting KSR.%s.%s",
@@ -1218,8 +1193,8 @@ void lb_ksr_open(lua_State *L, lb_state *st)
 	for (size_t i = 0; st->ctx->lp && i < sizeof(ksr_pv_rows) / sizeof(ksr_pv_rows[0]); i++) {
 		if (!vm_loaded_has_module(st->ctx->lp, ksr_pv_rows[i].module))
 			continue;
-		sub_table(L, ksr_pv_rows[i].module);
-		set_fn(L, st, ksr_pv_rows[i].name, ksr_pv_row_call, (void *)&ksr_pv_rows[i]);
+		lb_sub_table(L, ksr_pv_rows[i].module);
+		lb_set_fn(L, st, ksr_pv_rows[i].name, ksr_pv_row_call, (void *)&ksr_pv_rows[i]);
 		lua_pop(L, 1);
 	}
 	lua_setglobal(L, "KSR");

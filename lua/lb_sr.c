@@ -699,33 +699,6 @@ static int sr_is_uri_user_e164(lua_State *L)
 	return 1;
 }
 
-/* Set t[name] = a C closure over st (and `extra` as upvalue 2 when not
- * NULL); t on the top of the stack. */
-static void set_fn(lua_State *L, lb_state *st, const char *name, lua_CFunction f,
-		const void *extra)
-{
-	lua_pushlightuserdata(L, st);
-	if (extra) {
-		lua_pushlightuserdata(L, (void *)extra);
-		lua_pushcclosure(L, f, 2);
-	} else {
-		lua_pushcclosure(L, f, 1);
-	}
-	lua_setfield(L, -2, name);
-}
-
-/* The sub-table `name` of the table on the top, created when absent; left
- * on the top of the stack. */
-static void sub_table(lua_State *L, const char *name)
-{
-	lua_getfield(L, -1, name);
-	if (lua_istable(L, -1))
-		return;
-	lua_pop(L, 1);
-	lua_newtable(L);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, -3, name);
-}
 
 void lb_sr_open(lua_State *L, lb_state *st)
 {
@@ -752,18 +725,18 @@ void lb_sr_open(lua_State *L, lb_state *st)
 
 	lua_newtable(L);
 	for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++)
-		set_fn(L, st, core[i].name, core[i].f, NULL);
-	sub_table(L, "hdr");
+		lb_set_fn(L, st, core[i].name, core[i].f, NULL);
+	lb_sub_table(L, "hdr");
 	for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++)
-		set_fn(L, st, hdr[i].name, hdr[i].f, NULL);
+		lb_set_fn(L, st, hdr[i].name, hdr[i].f, NULL);
 	lua_pop(L, 1);
-	sub_table(L, "pv");
+	lb_sub_table(L, "pv");
 	for (size_t i = 0; i < sizeof(pv) / sizeof(pv[0]); i++)
-		set_fn(L, st, pv[i].name, pv[i].f, NULL);
+		lb_set_fn(L, st, pv[i].name, pv[i].f, NULL);
 	lua_pop(L, 1);
-	sub_table(L, "xavp");
-	set_fn(L, st, "get", sr_xavp_get, NULL);
-	set_fn(L, st, "get_keys", sr_xavp_get_keys, NULL);
+	lb_sub_table(L, "xavp");
+	lb_set_fn(L, st, "get", sr_xavp_get, NULL);
+	lb_set_fn(L, st, "get_keys", sr_xavp_get_keys, NULL);
 	lua_pop(L, 1);
 
 	for (size_t i = 0; lp && i < sizeof(sr_rows) / sizeof(sr_rows[0]); i++) {
@@ -775,18 +748,18 @@ void lb_sr_open(lua_State *L, lb_state *st)
 			ok = lb_find_fn(lp, r->module, r->target, n) != NULL;
 		if (!ok)
 			continue;
-		sub_table(L, r->table);
-		set_fn(L, st, r->name, sr_row_call, r);
+		lb_sub_table(L, r->table);
+		lb_set_fn(L, st, r->name, sr_row_call, r);
 		lua_pop(L, 1);
 	}
 	if (lp && vm_loaded_has_module(lp, "sl")) {
-		sub_table(L, "sl");
-		set_fn(L, st, "get_reply_totag", sr_sl_get_reply_totag, NULL);
+		lb_sub_table(L, "sl");
+		lb_set_fn(L, st, "get_reply_totag", sr_sl_get_reply_totag, NULL);
 		lua_pop(L, 1);
 	}
 	if (lp && vm_loaded_has_module(lp, "siputils")) {
-		sub_table(L, "siputils");
-		set_fn(L, st, "is_uri_user_e164", sr_is_uri_user_e164, NULL);
+		lb_sub_table(L, "siputils");
+		lb_set_fn(L, st, "is_uri_user_e164", sr_is_uri_user_e164, NULL);
 		lua_pop(L, 1);
 	}
 	lua_setglobal(L, "sr");
