@@ -19,7 +19,6 @@ tmp=$(mktemp -d)
 pids=""
 cleanup() { for p in $pids; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
-[ -n "${KEEP:-}" ] && trap "" EXIT
 
 echo "1..14"
 n=0
