@@ -586,6 +586,10 @@ struct rt_worker {
 	const char *server_hdr;  /* "Server: sipvm (...)" value, or NULL */
 	uint32_t sent_replies;   /* how many replies this message got */
 	uint32_t sent_requests;
+	/* the sockets the server actually bound (with -l they differ from
+	 * the config's listen); rt_worker_myself counts them as ours */
+	const rt_addr *bound;
+	int nbound;
 };
 
 /* Set up worker number n for lp: its vm_ctx (c->host = w, the myself
@@ -677,6 +681,10 @@ int rt_server_run(const rt_server_opts *o);
  * or err_replies. 1 sent, -1 dropped or failed (logged). */
 int rt_worker_forward_reply(rt_worker *w, rt_msg *m, int code, const char *reason,
 		size_t rlen);
+
+/* "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG" ... for a VM_L_* level, as
+ * Kamailio names them in its log lines. */
+const char *rt_log_level_name(int level);
 
 /* The worker of a ctx (c->host). */
 static inline rt_worker *rt_worker_of(vm_ctx *c) { return (rt_worker *)c->host; }

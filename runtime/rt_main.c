@@ -88,20 +88,6 @@ static void usage(FILE *f)
 
 /* ------------------------------------------------------------ output */
 
-static const char *level_name(int level)
-{
-	switch (level) {
-	case VM_L_ALERT: return "ALERT";
-	case VM_L_BUG: return "BUG";
-	case VM_L_CRIT2:
-	case VM_L_CRIT: return "CRITICAL";
-	case VM_L_ERR: return "ERROR";
-	case VM_L_WARN: return "WARNING";
-	case VM_L_NOTICE: return "NOTICE";
-	case VM_L_INFO: return "INFO";
-	}
-	return "DEBUG";
-}
 
 static int quiet;
 
@@ -112,7 +98,7 @@ static void dry_log(vm_ctx *c, int level, const char *line, size_t len)
 	(void)c;
 	if (quiet)
 		return;
-	fprintf(stderr, "%s: %.*s\n", level_name(level), (int)len, line);
+	fprintf(stderr, "%s: %.*s\n", rt_log_level_name(level), (int)len, line);
 }
 
 /* What would be sent: a line naming it and its destination, then the

@@ -134,6 +134,7 @@ struct srv {
 	const rt_server_opts *o;
 	sock_t socks[RT_SERVER_MAX_SOCKS];
 	int nsocks;
+	rt_addr bound[RT_SERVER_MAX_SOCKS]; /* socks[i].addr, for rt_worker.bound */
 	pthread_mutex_t mu;        /* programs, connection table */
 	prog_ref *progs;
 	prog_ref *cur;
@@ -157,20 +158,6 @@ struct srv {
 
 /* ---------------------------------------------------------------- logging */
 
-static const char *level_name(int level)
-{
-	switch (level) {
-	case VM_L_ALERT: return "ALERT";
-	case VM_L_BUG: return "BUG";
-	case VM_L_CRIT2:
-	case VM_L_CRIT: return "CRITICAL";
-	case VM_L_ERR: return "ERROR";
-	case VM_L_WARN: return "WARNING";
-	case VM_L_NOTICE: return "NOTICE";
-	case VM_L_INFO: return "INFO";
-	}
-	return "DEBUG";
-}
 
 static srv *g_srv;             /* for the server's own log lines */
 
@@ -183,7 +170,7 @@ static void slog(int level, const char *fmt, ...)
 	va_list ap;
 	if (g_srv && level > g_srv->log_level)
 		return;
-	int n = snprintf(line, sizeof(line), "%s: ", level_name(level));
+	int n = snprintf(line, sizeof(line), "%s: ", rt_log_level_name(level));
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
@@ -200,7 +187,7 @@ static void vm_log_line(vm_ctx *c, int level, const char *text, size_t len)
 {
 	char line[2048];
 	(void)c;
-	int n = snprintf(line, sizeof(line), "%s: ", level_name(level));
+	int n = snprintf(line, sizeof(line), "%s: ", rt_log_level_name(level));
 	if (len > sizeof(line) - (size_t)n - 1)
 		len = sizeof(line) - (size_t)n - 1;
 	memcpy(line + n, text, len);
@@ -447,7 +434,26 @@ static int udp_sock_for(srv *s, const rt_msg *m, const rt_addr *dst)
 
 static int srv_send(rt_worker *w, const char *what, const rt_addr *dst,
 		const char *buf, size_t len);
-static int srv_myself(vm_ctx *c, const char *str, size_t len);
+
+/* Drop one reference to r; the last one unlinks it from s->progs and
+ * unloads it. */
+static void prog_release(srv *s, prog_ref *r)
+{
+	pthread_mutex_lock(&s->mu);
+	int last = --r->refs == 0;
+	if (last) {
+		prog_ref **pp;
+		for (pp = &s->progs; *pp && *pp != r; pp = &(*pp)->next)
+			;
+		if (*pp)
+			*pp = r->next;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (last) {
+		vm_unload(r->lp);
+		free(r);
+	}
+}
 
 /* Take the current program for worker k (and drop the one it had). */
 static int worker_take_prog(wk *k)
@@ -466,28 +472,14 @@ static int worker_take_prog(wk *k)
 	k->w.send_ud = k;
 	k->w.vm.log = vm_log_line;
 	k->w.server_hdr = s->server_hdr[0] ? s->server_hdr : NULL;
-	k->w.vm.myself = srv_myself;
+	k->w.bound = s->bound;
+	k->w.nbound = s->nsocks;
 	if (s->nsocks)
 		k->w.self = s->socks[k->tcp ? 0 : k->sock].addr;
 	if (s->log_level > k->w.vm.log_level)
 		k->w.vm.log_level = s->log_level;
-	if (old) {
-		pthread_mutex_lock(&s->mu);
-		if (--old->refs == 0) {
-			prog_ref **pp;
-			for (pp = &s->progs; *pp && *pp != old; pp = &(*pp)->next)
-				;
-			if (*pp)
-				*pp = old->next;
-		} else {
-			old = NULL;
-		}
-		pthread_mutex_unlock(&s->mu);
-		if (old) {
-			vm_unload(old->lp);
-			free(old);
-		}
-	}
+	if (old)
+		prog_release(s, old);
 	return rc;
 }
 
@@ -846,51 +838,6 @@ static void forward_reply(wk *k, rt_msg *m)
 {
 	if (k->w.sent_replies == 0)
 		rt_worker_forward_reply(&k->w, m, 0, NULL, 0);
-}
-
-/* vm_ctx.myself for the server: the config's listen and alias (what
- * rt_worker_myself knows), then the sockets actually bound (-l). */
-static int srv_myself(vm_ctx *c, const char *str, size_t len)
-{
-	if (rt_worker_myself(c, str, len))
-		return 1;
-	srv *s = g_srv;
-	rt_view host = { str, len };
-	unsigned port = 0;
-	rt_uri u;
-	if (len > 4 && (!strncasecmp(str, "sip:", 4) || !strncasecmp(str, "sips:", 5))) {
-		if (rt_uri_parse(str, len, &u) < 0 || !u.host.s)
-			return 0;
-		host = u.host;
-		port = u.port_no;
-	} else {
-		const char *colon = NULL;
-		if (len && str[0] == '[') {
-			const char *rb = memchr(str, ']', len);
-			if (rb && rb + 1 < str + len && rb[1] == ':')
-				colon = rb + 1;
-		} else {
-			colon = memchr(str, ':', len);
-			if (colon && memchr(colon + 1, ':', (size_t)(str + len - colon - 1)))
-				colon = NULL;    /* a bare IPv6 address */
-		}
-		if (colon) {
-			host.len = (size_t)(colon - str);
-			for (const char *p = colon + 1; p < str + len && *p >= '0' && *p <= '9'; p++)
-				port = port * 10 + (unsigned)(*p - '0');
-		}
-	}
-	if (host.len > 2 && host.s[0] == '[' && host.s[host.len - 1] == ']') {
-		host.s++;
-		host.len -= 2;
-	}
-	for (int i = 0; s && i < s->nsocks; i++) {
-		const rt_addr *a = &s->socks[i].addr;
-		if (strlen(a->ip) == host.len && !strncasecmp(a->ip, host.s, host.len) &&
-				(port == 0 ? a->port == 5060 : port == a->port))
-			return 1;
-	}
-	return 0;
 }
 
 /* Route one parsed message in worker k. */
@@ -1316,26 +1263,14 @@ static void reload(srv *s)
 	}
 	r->lp = lp;
 	r->refs = 1;
-	prog_ref *old = NULL;
 	pthread_mutex_lock(&s->mu);
+	prog_ref *old = s->cur;
 	r->next = s->progs;
 	s->progs = r;
-	if (--s->cur->refs == 0)
-		old = s->cur;
 	s->cur = r;
 	__atomic_add_fetch(&s->gen, 1, __ATOMIC_RELEASE);
-	if (old) {
-		prog_ref **pp;
-		for (pp = &s->progs; *pp && *pp != old; pp = &(*pp)->next)
-			;
-		if (*pp)
-			*pp = old->next;
-	}
 	pthread_mutex_unlock(&s->mu);
-	if (old) {
-		vm_unload(old->lp);
-		free(old);
-	}
+	prog_release(s, old);     /* the reference of "current" */
 	slog(VM_L_NOTICE, "reloaded: workers take the new configuration before their next message");
 }
 
@@ -1438,9 +1373,11 @@ int rt_server_run(const rt_server_opts *o)
 				s->socks[j++] = s->socks[i];
 		s->nsocks = j;
 	}
-	for (int i = 0; i < s->nsocks; i++)
+	for (int i = 0; i < s->nsocks; i++) {
 		if (sock_open(&s->socks[i]) < 0)
 			goto out;
+		s->bound[i] = s->socks[i].addr;
+	}
 	int nudp = 0;
 	for (int i = 0; i < s->nsocks; i++)
 		nudp += s->socks[i].proto == RT_PROTO_UDP;

@@ -72,7 +72,8 @@ static int match_setting(const vm_loaded *lp, const char *name, rt_view host,
 /* vm_ctx.myself: is the URI (or host[:port]) one of this server's? Its
  * addresses are the `listen` and `alias` settings; with no `listen`, the
  * loopback addresses and "localhost" (what a server bound to everything
- * would answer for in a dry run). */
+ * would answer for in a dry run). The server adds the sockets it bound
+ * (rt_worker.bound: -l overrides listen). */
 int rt_worker_myself(vm_ctx *c, const char *s, size_t len)
 {
 	rt_view host;
@@ -95,6 +96,14 @@ int rt_worker_myself(vm_ctx *c, const char *s, size_t len)
 	if (match_setting(c->lp, "listen", host, port, &any) ||
 			match_setting(c->lp, "alias", host, port, &any))
 		return 1;
+	/* the sockets bound (a missing port is 5060) */
+	const rt_worker *w = rt_worker_of(c);
+	for (int i = 0; w && i < w->nbound; i++) {
+		const rt_addr *a = &w->bound[i];
+		if (strlen(a->ip) == host.len && !strncasecmp(a->ip, host.s, host.len) &&
+				(port ? port : 5060) == a->port)
+			return 1;
+	}
 	if (any)
 		return 0;
 	static const char *const local[] = { "127.0.0.1", "::1", "localhost" };
@@ -270,4 +279,20 @@ fail:
 			dst.ip, dst.port);
 	rt_stat_inc(RT_ST_ERR_REPLIES);
 	return -1;
+}
+
+/* See rt.h. */
+const char *rt_log_level_name(int level)
+{
+	switch (level) {
+	case VM_L_ALERT: return "ALERT";
+	case VM_L_BUG: return "BUG";
+	case VM_L_CRIT2:
+	case VM_L_CRIT: return "CRITICAL";
+	case VM_L_ERR: return "ERROR";
+	case VM_L_WARN: return "WARNING";
+	case VM_L_NOTICE: return "NOTICE";
+	case VM_L_INFO: return "INFO";
+	}
+	return "DEBUG";
 }
