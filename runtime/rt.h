@@ -515,6 +515,9 @@ typedef struct {
 void rt_buf_put(rt_buf *b, const char *s, size_t len);
 void rt_buf_puts(rt_buf *b, const char *s);
 void rt_buf_printf(rt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The decimal digits of v, at least `width` of them (zero padded), without
+ * a printf. */
+void rt_buf_uint(rt_buf *b, unsigned long v, int width);
 void rt_buf_free(rt_buf *b);
 /* A buffer for one message built and sent at once: rt_buf_take gives the
  * calling thread's spare buffer (empty, its memory kept from earlier

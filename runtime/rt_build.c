@@ -125,10 +125,9 @@ void rt_buf_printf(rt_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* The decimal digits of v, at least `width` of them (zero padded): the
- * replies' numbers without a printf (two vsnprintf calls per number were
- * a fifth of a stateless reply's CPU). */
-static void rt_buf_uint(rt_buf *b, unsigned long v, int width)
+/* See rt.h. (Two vsnprintf calls per number were a fifth of a stateless
+ * reply's CPU.) */
+void rt_buf_uint(rt_buf *b, unsigned long v, int width)
 {
 	char d[24];
 	int n = 0;

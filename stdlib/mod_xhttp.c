@@ -148,7 +148,9 @@ static void xhttp_build(rt_msg *m, const rt_worker *w, int code,
 	int vias = 0;
 
 	rt_buf_put(out, m->version.s, m->version.len);
-	rt_buf_printf(out, " %d ", code);
+	rt_buf_puts(out, " ");
+	rt_buf_uint(out, (unsigned long)code, 0);
+	rt_buf_puts(out, " ");
 	rt_buf_put(out, reason, rlen);
 	rt_buf_puts(out, "\r\n");
 	for (unsigned i = 0; i < m->nhdrs; i++) {
@@ -173,7 +175,9 @@ static void xhttp_build(rt_msg *m, const rt_worker *w, int code,
 		rt_buf_puts(out, w->server_hdr);
 		rt_buf_puts(out, "\r\n");
 	}
-	rt_buf_printf(out, "Content-Length: %zu\r\n\r\n", blen);
+	rt_buf_puts(out, "Content-Length: ");
+	rt_buf_uint(out, blen, 0);
+	rt_buf_puts(out, "\r\n\r\n");
 	rt_buf_put(out, body, blen);
 }
 

@@ -273,6 +273,8 @@ int32_t vm_to_int(const vm_value *v);
 int vm_str_to_int(const char *s, size_t len, int32_t *out);
 /* Decimal text of i into buf (NUL-terminated); returns its length. */
 size_t vm_int_to_dec(int32_t i, char buf[VM_INT_DEC_MAX]);
+/* The same for an unsigned 32-bit number (at most 10 digits). */
+size_t vm_uint_to_dec(uint32_t u, char buf[VM_INT_DEC_MAX]);
 /* The string form of v without allocating: a string's own bytes, an int's
  * text written into buf, "" for null. Sets *s and *len; *s may point into v
  * or buf. */

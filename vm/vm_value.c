@@ -211,22 +211,30 @@ int32_t vm_to_int(const vm_value *v)
 	return 0;
 }
 
-size_t vm_int_to_dec(int32_t i, char buf[VM_INT_DEC_MAX])
+size_t vm_uint_to_dec(uint32_t u, char buf[VM_INT_DEC_MAX])
 {
 	char tmp[VM_INT_DEC_MAX];
-	uint32_t u = i < 0 ? 0u - (uint32_t)i : (uint32_t)i;
 	size_t n = 0, k = 0;
 
 	do {
 		tmp[n++] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u != 0);
-	if (i < 0)
-		buf[k++] = '-';
 	while (n > 0)
 		buf[k++] = tmp[--n];
 	buf[k] = '\0';
 	return k;
+}
+
+size_t vm_int_to_dec(int32_t i, char buf[VM_INT_DEC_MAX])
+{
+	if (i >= 0)
+		return vm_uint_to_dec((uint32_t)i, buf);
+	char t[VM_INT_DEC_MAX];
+	size_t n = vm_uint_to_dec(0u - (uint32_t)i, t);
+	buf[0] = '-';
+	memcpy(buf + 1, t, n + 1);
+	return n + 1;
 }
 
 void vm_str_view(const vm_value *v, char buf[VM_INT_DEC_MAX],
