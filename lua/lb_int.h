@@ -15,10 +15,22 @@
 
 #include "lb.h"
 
-/* Bytes a lua_State holds, and its limit: the allocator's userdata. */
+/* Small blocks come from per-state free lists, one per size class of
+ * LB_POOL_STEP bytes up to LB_POOL_MAX, carved from slabs of
+ * LB_POOL_SLAB bytes that the state keeps until it is closed. */
+#define LB_POOL_STEP 16
+#define LB_POOL_MAX 512
+#define LB_POOL_SLAB (64 * 1024)
+
+/* The allocator's userdata for one lua_State: the bytes the state holds
+ * (as Lua counts them) and its limit, and the small-block pool. */
 typedef struct {
 	size_t used;
 	size_t limit;
+	void *free[LB_POOL_MAX / LB_POOL_STEP];  /* by class: first free block */
+	char *bump;              /* the current slab's uncarved part */
+	size_t bump_left;
+	void *slabs;             /* every slab, chained by their first word */
 } lb_mem;
 
 /* The module functions of one name in one module, for KSR.<sub>.<name>

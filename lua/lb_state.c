@@ -21,6 +21,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LB_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define LB_ASAN 1
+#endif
+#ifdef LB_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #include "lb_int.h"
 
 /* The limit of states created from now on (0: the default). */
@@ -42,9 +59,80 @@ void lb_set_mem_limit(size_t bytes)
 
 /* ------------------------------------------------------------ memory */
 
+/* The pool (lb_int.h). Lua 5.1 gives the exact size of every block it
+ * frees or resizes, so a block's class needs no header: class k holds
+ * blocks of (k + 1) * LB_POOL_STEP bytes. A state runs on one thread at
+ * a time: no locks. Under AddressSanitizer free blocks and the uncarved
+ * slab are poisoned, and a block is unpoisoned only for the bytes Lua
+ * asked for. */
+static unsigned pool_class(size_t n)
+{
+	return (unsigned)((n + LB_POOL_STEP - 1) / LB_POOL_STEP - 1);
+}
+
+static void *pool_get(lb_mem *m, size_t n)
+{
+	unsigned k = pool_class(n);
+	size_t bsize = (size_t)(k + 1) * LB_POOL_STEP;
+	void *p = m->free[k];
+
+	if (p != NULL) {
+		UNPOISON(p, sizeof(void *));
+		m->free[k] = *(void **)p;
+	} else {
+		if (m->bump_left < bsize) {
+			/* a new slab: its first LB_POOL_STEP bytes chain it;
+			 * the rest of the old one is left unused */
+			char *s = malloc(LB_POOL_SLAB);
+			if (s == NULL)
+				return NULL;
+			*(void **)s = m->slabs;
+			m->slabs = s;
+			m->bump = s + LB_POOL_STEP;
+			m->bump_left = LB_POOL_SLAB - LB_POOL_STEP;
+			POISON(m->bump, m->bump_left);
+		}
+		p = m->bump;
+		m->bump += bsize;
+		m->bump_left -= bsize;
+	}
+	UNPOISON(p, n);
+	return p;
+}
+
+static void pool_put(lb_mem *m, void *p, size_t n)
+{
+	unsigned k = pool_class(n);
+
+	POISON(p, (size_t)(k + 1) * LB_POOL_STEP);
+	UNPOISON(p, sizeof(void *));
+	*(void **)p = m->free[k];
+	POISON(p, sizeof(void *));
+	m->free[k] = p;
+}
+
+/* Every slab of m back to the system (the state is closed). */
+static void pool_release(lb_mem *m)
+{
+	void *s = m->slabs;
+
+	while (s != NULL) {
+		void *next;
+		UNPOISON(s, LB_POOL_SLAB);
+		next = *(void **)s;
+		free(s);
+		s = next;
+	}
+	m->slabs = NULL;
+	m->bump = NULL;
+	m->bump_left = 0;
+	memset(m->free, 0, sizeof(m->free));
+}
+
 /* lua_Alloc counting the bytes a state holds: past m->limit a growing
  * request fails (Lua raises "not enough memory" in the script); freeing
- * and shrinking always succeed, as Lua 5.1 requires. */
+ * and shrinking always succeed, as Lua 5.1 requires. Blocks up to
+ * LB_POOL_MAX bytes come from the pool, larger ones from malloc. */
 static void *lb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	lb_mem *m = ud;
@@ -53,17 +141,47 @@ static void *lb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	if (ptr == NULL)
 		osize = 0;
 	if (nsize == 0) {
-		free(ptr);
+		if (osize > LB_POOL_MAX)
+			free(ptr);
+		else if (ptr != NULL)
+			pool_put(m, ptr, osize);
 		m->used -= osize;
 		return NULL;
 	}
 	if (nsize > osize && m->used + (nsize - osize) > m->limit)
 		return NULL;
-	p = realloc(ptr, nsize);
-	if (p == NULL)
-		return nsize <= osize ? ptr : NULL;
+	if (osize > LB_POOL_MAX && nsize > LB_POOL_MAX) {
+		if ((p = realloc(ptr, nsize)) == NULL)
+			return nsize <= osize ? ptr : NULL;
+	} else if (ptr != NULL && nsize <= LB_POOL_MAX &&
+			pool_class(nsize) == pool_class(osize)) {
+		/* the same block fits */
+		POISON(ptr, (size_t)(pool_class(osize) + 1) * LB_POOL_STEP);
+		UNPOISON(ptr, nsize);
+		p = ptr;
+	} else {
+		/* a block's size says where it lives: it must move (a
+		 * failure here raises Lua's memory error, even shrinking) */
+		p = nsize <= LB_POOL_MAX ? pool_get(m, nsize) : malloc(nsize);
+		if (p == NULL)
+			return NULL;
+		if (ptr != NULL) {
+			memcpy(p, ptr, osize < nsize ? osize : nsize);
+			if (osize > LB_POOL_MAX)
+				free(ptr);
+			else
+				pool_put(m, ptr, osize);
+		}
+	}
 	m->used = m->used - osize + nsize;
 	return p;
+}
+
+/* Close L, whose allocator's userdata is m, and free m's pool. */
+static void state_close(lua_State *L, lb_mem *m)
+{
+	lua_close(L);
+	pool_release(m);
 }
 
 /* Lua 5.1 calls this for an error outside any protected call and then
@@ -315,7 +433,7 @@ static lua_State *state_new(lb_state *st, lb_mem *m)
 	size_t lim = __atomic_load_n(&mem_limit, __ATOMIC_RELAXED);
 	lua_State *L;
 
-	m->used = 0;
+	memset(m, 0, sizeof(*m));
 	m->limit = lim ? lim : LB_MEM_LIMIT_DEFAULT;
 	L = lua_newstate(lb_alloc, m);
 	if (L == NULL) {
@@ -326,7 +444,7 @@ static lua_State *state_new(lb_state *st, lb_mem *m)
 	if (lua_cpcall(L, open_protected, st) != 0) {
 		vm_log(st->ctx, VM_L_ERR, "app_lua: cannot set up a Lua state: %s",
 				lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
-		lua_close(L);
+		state_close(L, m);
 		return NULL;
 	}
 	return L;
@@ -371,9 +489,9 @@ void lb_state_free(vm_ctx *c)
 	if (st == NULL)
 		return;
 	if (st->L)
-		lua_close(st->L);
+		state_close(st->L, &st->mem_L);
 	if (st->LL)
-		lua_close(st->LL);
+		state_close(st->LL, &st->mem_LL);
 	for (size_t i = 0; i < st->cappvs; i++)
 		vm_pvspec_free(st->pvs[i]);
 	free(st->pvs);
