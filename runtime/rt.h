@@ -664,6 +664,9 @@ typedef struct {
 	int children;            /* -n, 0: the config's `children` (8) */
 	size_t shm_size;         /* -m in bytes, 0: 64 MB (for $stat) */
 	int log_level;           /* -dd... raise, -1: the config's `debug` */
+	int log_stderr;          /* -E: log on stderr whatever the config's
+				  * log_stderror says (else, as Kamailio,
+				  * log_stderror=no means syslog) */
 	int udp_coalesce_us;     /* under load, wait this long for more
 				  * datagrams before a receive; -1 default */
 } rt_server_opts;

@@ -8,7 +8,8 @@
  *         [-I DIR]...
  *
  * Without --dry-run it is the server (rt_server.c): in the foreground,
- * logging to stderr, until SIGTERM; SIGHUP compiles FILE again.
+ * logging to stderr (with -E or log_stderror=yes; else to syslog, as
+ * Kamailio), until SIGTERM; SIGHUP compiles FILE again.
  * FILE is a kamailio.cfg (compiled here, with the diagnostics of
  * `cfgc --check`) or a bytecode image written by `cfgc -o`. A dry run reads
  * each MESSAGE (a SIP request or reply, or an HTTP request, as it would
@@ -56,6 +57,7 @@ typedef struct {
 	int children;
 	long shm_mb;
 	int debug;              /* -d's */
+	int log_stderr;         /* -E */
 	int coalesce;           /* --udp-coalesce, -1 default */
 } opts_t;
 
@@ -71,7 +73,9 @@ static void usage(FILE *f)
 	      "  -d                 one more debug level (repeatable)\n"
 	      "  --udp-coalesce US  under load, gather UDP datagrams for up to US microseconds\n"
 	      "                     per receive (default 1000; 0: one wake-up per datagram)\n"
-	      "  -E, -DD            accepted: sipvm always runs in the foreground, logging to stderr\n"
+	      "  -E                 log on stderr even when the config says log_stderror=no\n"
+	      "                     (which otherwise means syslog, as in Kamailio)\n"
+	      "  -D, -DD            accepted: sipvm always runs in the foreground\n"
 	      "  --dry-run          run the routes on saved messages, without network\n"
 	      "  --msg MESSAGE      a file holding one SIP or HTTP message (repeatable:\n"
 	      "                     the messages run in order, in one worker)\n"
@@ -394,6 +398,7 @@ static int serve(const opts_t *o)
 	so.children = o->children;
 	so.shm_size = (size_t)o->shm_mb << 20;
 	so.log_level = o->debug ? VM_L_DBG + o->debug - 1 : -1;
+	so.log_stderr = o->log_stderr;
 	so.udp_coalesce_us = o->coalesce;
 	return rt_server_run(&so);
 }
@@ -487,9 +492,12 @@ int main(int argc, char **argv)
 			if (o.nincs == MAX_DEFS)
 				return 2;
 			o.incs[o.nincs++] = val;
-		} else if (!strcmp(a, "-E") || !strcmp(a, "-D") || !strcmp(a, "-DD") ||
+		} else if (!strcmp(a, "-E")) {
+			o.log_stderr = 1;
+		} else if (!strcmp(a, "-D") || !strcmp(a, "-DD") ||
 				!strcmp(a, "-DDD") || !strcmp(a, "-e")) {
-			/* Kamailio's foreground/stderr flags: this is what sipvm does */
+			/* Kamailio's foreground flags: sipvm always runs in the
+			 * foreground; -e (colours) is ignored */
 		} else {
 			fprintf(stderr, "sipvm: unknown option '%s'\n", a);
 			usage(stderr);

@@ -42,6 +42,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -148,6 +149,8 @@ struct srv {
 	int accept_no_cl;
 	int lifetime, max_conns, send_timeout, connect_timeout;
 	int log_level;
+	int log_syslog;            /* log lines go to syslog, not stderr */
+	char log_ident[64];        /* log_name: syslog's ident (kept alive) */
 	int coalesce_us;           /* udp_receive's wait under load */
 	char server_hdr[256];      /* "Server: ..." line, "" for none */
 	/* connections */
@@ -161,8 +164,38 @@ struct srv {
 
 static srv *g_srv;             /* for the server's own log lines */
 
-/* A server log line "LEVEL: text" on stderr (one write, so lines of
- * several threads do not mix), when level is within the log level. */
+/* syslog's priority of a VM_L_* level (Kamailio's mapping). */
+static int syslog_prio(int level)
+{
+	switch (level) {
+	case VM_L_ALERT: return LOG_ALERT;
+	case VM_L_BUG:
+	case VM_L_CRIT2:
+	case VM_L_CRIT: return LOG_CRIT;
+	case VM_L_ERR: return LOG_ERR;
+	case VM_L_WARN: return LOG_WARNING;
+	case VM_L_NOTICE: return LOG_NOTICE;
+	case VM_L_INFO: return LOG_INFO;
+	default: return LOG_DEBUG;
+	}
+}
+
+/* Emit log line "LEVEL: text" (line[0..n), with room for one more byte):
+ * to syslog, or on stderr in one write so that lines of several threads
+ * do not mix. */
+static void log_emit(int level, char *line, size_t n)
+{
+	if (g_srv && g_srv->log_syslog) {
+		syslog(syslog_prio(level), "%.*s", (int)n, line);
+		return;
+	}
+	line[n++] = '\n';
+	if (write(2, line, n) < 0) {
+		/* nowhere else to say it */
+	}
+}
+
+/* A server log line, when level is within the log level. */
 static void slog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void slog(int level, const char *fmt, ...)
 {
@@ -176,10 +209,7 @@ static void slog(int level, const char *fmt, ...)
 	va_end(ap);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	if (write(2, line, (size_t)n) < 0) {
-		/* nowhere else to say it */
-	}
+	log_emit(level, line, (size_t)n);
 }
 
 /* The VM's log hook: the script's lines (xlog ...), same shape. */
@@ -188,14 +218,10 @@ static void vm_log_line(vm_ctx *c, int level, const char *text, size_t len)
 	char line[2048];
 	(void)c;
 	int n = snprintf(line, sizeof(line), "%s: ", rt_log_level_name(level));
-	if (len > sizeof(line) - (size_t)n - 1)
-		len = sizeof(line) - (size_t)n - 1;
+	if (len > sizeof(line) - (size_t)n - 2)
+		len = sizeof(line) - (size_t)n - 2;
 	memcpy(line + n, text, len);
-	n += (int)len;
-	line[n++] = '\n';
-	if (write(2, line, (size_t)n) < 0) {
-		/* nowhere else to say it */
-	}
+	log_emit(level, line, (size_t)n + len);
 }
 
 static int64_t now_ns(void)
@@ -233,6 +259,53 @@ static int setting_int(const vm_loaded *lp, const char *name, int dflt)
 		}
 	}
 	return v;
+}
+
+/* The syslog facility named by log_facility (LOG_DAEMON, LOG_LOCAL0 ...:
+ * syslog(3)'s names), or -1. */
+static int facility_of(const char *name)
+{
+	static const struct { const char *name; int fac; } tab[] = {
+		{ "LOG_AUTH", LOG_AUTH }, { "LOG_AUTHPRIV", LOG_AUTHPRIV },
+		{ "LOG_CRON", LOG_CRON }, { "LOG_DAEMON", LOG_DAEMON },
+		{ "LOG_FTP", LOG_FTP }, { "LOG_KERN", LOG_KERN },
+		{ "LOG_LOCAL0", LOG_LOCAL0 }, { "LOG_LOCAL1", LOG_LOCAL1 },
+		{ "LOG_LOCAL2", LOG_LOCAL2 }, { "LOG_LOCAL3", LOG_LOCAL3 },
+		{ "LOG_LOCAL4", LOG_LOCAL4 }, { "LOG_LOCAL5", LOG_LOCAL5 },
+		{ "LOG_LOCAL6", LOG_LOCAL6 }, { "LOG_LOCAL7", LOG_LOCAL7 },
+		{ "LOG_LPR", LOG_LPR }, { "LOG_MAIL", LOG_MAIL },
+		{ "LOG_NEWS", LOG_NEWS }, { "LOG_SYSLOG", LOG_SYSLOG },
+		{ "LOG_USER", LOG_USER }, { "LOG_UUCP", LOG_UUCP },
+	};
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcasecmp(name, tab[i].name) == 0)
+			return tab[i].fac;
+	return -1;
+}
+
+/* Where log lines go: stderr with -E or log_stderror=yes, else syslog
+ * with log_name (default "sipvm") and log_facility (default LOG_DAEMON),
+ * as Kamailio. -1 (said on stderr) for an unknown facility. */
+static int log_setup(srv *s, const vm_loaded *lp, const rt_server_opts *o)
+{
+	const vm_const *k;
+	int fac = LOG_DAEMON;
+
+	if ((k = vm_loaded_setting(lp, "", "log_facility", 0)) && k->kind == VM_STR &&
+			(fac = facility_of(k->s)) < 0) {
+		fprintf(stderr, "sipvm: log_facility: unknown facility '%s' (see syslog(3))\n", k->s);
+		return -1;
+	}
+	if (o->log_stderr || setting_int(lp, "log_stderror", 0))
+		return 0;
+	k = vm_loaded_setting(lp, "", "log_name", 0);
+	snprintf(s->log_ident, sizeof(s->log_ident), "%s",
+			k && k->kind == VM_STR ? k->s : "sipvm");
+	openlog(s->log_ident, LOG_PID | LOG_CONS, fac);
+	s->log_syslog = 1;
+	fprintf(stderr, "sipvm: logging to syslog as '%s' (log_stderror=no; -E logs here)\n",
+			s->log_ident);
+	return 0;
 }
 
 /* --------------------------------------------------------------- addresses */
@@ -1307,6 +1380,11 @@ int rt_server_run(const rt_server_opts *o)
 	s->log_level = setting_int(lp, "debug", 2);
 	if (o->log_level > s->log_level)
 		s->log_level = o->log_level;
+	if (log_setup(s, lp, o) < 0) {
+		vm_unload(lp);
+		free(s->cur);
+		return 1;
+	}
 	g_srv = s;
 	int children = o->children > 0 ? o->children : setting_int(lp, "children", DFLT_CHILDREN);
 	int tcp_children = setting_int(lp, "tcp_children", children);

@@ -87,7 +87,7 @@ request_route {
 	exit;
 }
 EOF
-"$SIPVM" -f "$tmp/lua.cfg" -l udp:127.0.0.1:5390 2>"$tmp/lua.log" &
+"$SIPVM" -E -f "$tmp/lua.cfg" -l udp:127.0.0.1:5390 2>"$tmp/lua.log" &
 spid=$!
 pids="$pids $spid"
 check "lua_run answers a request through sr.sl.send_reply" '[ "$(ask 5390 alice)" = "SIP/2.0 200 v1 alice" ]'
@@ -143,7 +143,7 @@ route[FROMCFG] {
 	sl_send_reply("202", "from a cfg route");
 }
 EOF
-"$SIPVM" -f "$tmp/engine.cfg" -l udp:127.0.0.1:5391 2>"$tmp/engine.log" &
+"$SIPVM" -E -f "$tmp/engine.cfg" -l udp:127.0.0.1:5391 2>"$tmp/engine.log" &
 epid=$!
 pids="$pids $epid"
 # the runtime routes through the Lua engine once it has its hook

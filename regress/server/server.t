@@ -81,7 +81,7 @@ event_route[core:worker-one-init] {
 	xlog("L_INFO", "worker-one-init ran\n");
 }
 EOF2
-"$SIPVM" -f "$tmp/proxy.cfg" -l udp:127.0.0.1:5180 2>"$tmp/proxy.log" &
+"$SIPVM" -E -f "$tmp/proxy.cfg" -l udp:127.0.0.1:5180 2>"$tmp/proxy.log" &
 ppid=$!
 pids="$pids $ppid"
 check "proxy answers OPTIONS itself" '[ "$(ping 127.0.0.1 5180)" = "SIP/2.0 200 pong" ]'
@@ -103,7 +103,7 @@ check "event_route[core:worker-one-init] ran once (got $ninit)" '[ "$ninit" -eq 
 kill "$uaspid" 2>/dev/null
 
 # --- 2. IPv6 ---------------------------------------------------------------
-"$SIPVM" -f "$tmp/proxy.cfg" -l udp:[::1]:5190 -l tcp:[::1]:5190 2>"$tmp/v6.log" &
+"$SIPVM" -E -f "$tmp/proxy.cfg" -l udp:[::1]:5190 -l tcp:[::1]:5190 2>"$tmp/v6.log" &
 v6pid=$!
 pids="$pids $v6pid"
 check "OPTIONS over UDP/IPv6 answered" '[ "$(ping ::1 5190)" = "SIP/2.0 200 pong" ]'
@@ -131,7 +131,7 @@ request_route {
 EOF2
 }
 mk first
-"$SIPVM" -f "$tmp/live.cfg" -l udp:127.0.0.1:5195 2>"$tmp/live.log" &
+"$SIPVM" -E -f "$tmp/live.cfg" -l udp:127.0.0.1:5195 2>"$tmp/live.log" &
 lpid=$!
 pids="$pids $lpid"
 check "first config answers" '[ "$(ping 127.0.0.1 5195)" = "SIP/2.0 200 first" ]'
