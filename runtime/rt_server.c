@@ -301,7 +301,7 @@ static int log_setup(srv *s, const vm_loaded *lp, const rt_server_opts *o)
 	k = vm_loaded_setting(lp, "", "log_name", 0);
 	snprintf(s->log_ident, sizeof(s->log_ident), "%s",
 			k && k->kind == VM_STR ? k->s : "sipvm");
-	openlog(s->log_ident, LOG_PID | LOG_CONS, fac);
+	openlog(s->log_ident, LOG_PID, fac);
 	s->log_syslog = 1;
 	fprintf(stderr, "sipvm: logging to syslog as '%s' (log_stderror=no; -E logs here)\n",
 			s->log_ident);
