@@ -3,7 +3,8 @@
  *
  * Owns: the modules app_lua and app_lua_sr (their export tables, the cfg
  * functions lua_dofile, lua_dostring, lua_run and lua_runstring), the Lua
- * 5.1 states of each worker context (created on first use, with the
+ * 5.1 states of each worker context (created when the host says the
+ * context is ready, else on first use, with the
  * `load` scripts executed in them, bounded in memory, reloaded on
  * request), the seed era's `sr` package and the modern `KSR` package.
  * Both packages reach pseudo-variables and module functions only through

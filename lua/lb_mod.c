@@ -403,11 +403,24 @@ static int lb_init(vm_loaded *lp, char *err, size_t errlen)
 	return 0;
 }
 
-/* The ctx hooks: the Lua states are created on first use. */
+/* The ctx hooks. A host that says its context is ready (the server, the
+ * dry run) gets both Lua states at once, the load scripts run, as
+ * Kamailio's child_init does in each process; elsewhere they are created
+ * at the first Lua call. */
 static int lb_ctx_init(vm_ctx *c)
 {
 	(void)c;
 	return 0;
+}
+
+static void lb_ctx_ready(vm_ctx *c)
+{
+	lb_state *st = lb_state_of(c);
+
+	if (st == NULL)
+		return;
+	lb_plain(st);
+	lb_loading(st);
 }
 
 static void lb_ctx_free(vm_ctx *c)
@@ -459,6 +472,7 @@ const vm_module mod_app_lua = {
 	.init     = lb_init,
 	.ctx_init = lb_ctx_init,
 	.ctx_free = lb_ctx_free,
+	.ctx_ready = lb_ctx_ready,
 };
 
 /* app_lua_sr: in 5.3+ the sr package's own module; here the package is

@@ -7,9 +7,10 @@
  * Two states per worker context, as Kamailio has two per process
  * (lua.md §3.1): L, the plain one of lua_dofile / lua_dostring, and LL,
  * the loading one where the `load` scripts run and lua_run,
- * lua_runstring and the KSR routes execute. Both are created on first
- * use, so a worker that never runs Lua pays nothing, and the log hook and
- * the host are in place when a script's top-level code runs.
+ * lua_runstring and the KSR routes execute. The server and the dry run
+ * create both when a worker context is ready (vm_ctx_ready: the log hook
+ * and the host are in place when a script's top-level code runs), as
+ * Kamailio's child_init does; any other host gets them on first use.
  *
  * Every call into Lua from C goes through lua_cpcall: an allocation that
  * fails while arguments are pushed is then a Lua memory error like any

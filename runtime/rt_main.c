@@ -271,6 +271,7 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 	if (o->trace)
 		w.vm.trace = stderr;
 	w.vm.stats = o->stats;
+	vm_ctx_ready(&w.vm);
 
 	int fixed_rt = -1;
 	uint32_t fixed_type = VM_RT_REQUEST;

@@ -551,6 +551,8 @@ static int worker_take_prog(wk *k)
 		k->w.self = s->socks[k->tcp ? 0 : k->sock].addr;
 	if (s->log_level > k->w.vm.log_level)
 		k->w.vm.log_level = s->log_level;
+	if (rc == 0)
+		vm_ctx_ready(&k->w.vm);
 	if (old)
 		prog_release(s, old);
 	return rc;

@@ -134,6 +134,10 @@ typedef struct {
 	 * ctx_init / ctx_free   per worker context (vm_ctx_init / vm_ctx_free):
 	 *            per-worker state in c->mod[] slots (stdlib/mod.h numbers
 	 *            them);
+	 * ctx_ready  the host has finished setting a worker context up (its
+	 *            log hook, host data): start-up work that may run script
+	 *            code, as Kamailio's child_init (app_lua loads its
+	 *            scripts); see vm_ctx_ready;
 	 * msg_done   after each message's routes ran: drop per-message state
 	 *            (AVPs, flags, reply headers ...);
 	 * fields     for a PV class of the module holding records ($xavp):
@@ -145,6 +149,7 @@ typedef struct {
 	int (*init)(struct vm_loaded *lp, char *err, size_t errlen);
 	int (*ctx_init)(struct vm_ctx *c);
 	void (*ctx_free)(struct vm_ctx *c);
+	void (*ctx_ready)(struct vm_ctx *c);
 	void (*msg_done)(struct vm_ctx *c);
 	int (*fields)(struct vm_ctx *c, const char *cls, const char *name, size_t nlen,
 			int idx, void (*emit)(void *ud, const char *field, size_t flen,
@@ -786,6 +791,9 @@ int vm_loaded_has_module(const vm_loaded *lp, const char *name);
  * -1. vm_ctx_free releases it (ctx_free hooks). */
 int vm_ctx_init(vm_ctx *c, const vm_loaded *lp, int worker);
 void vm_ctx_free(vm_ctx *c);
+/* The host calls this once a context is set up and before its first
+ * message: the modules' ctx_ready hooks. */
+void vm_ctx_ready(vm_ctx *c);
 /* After a message: the modules' msg_done hooks, arena reset. */
 void vm_ctx_msg_done(vm_ctx *c);
 

@@ -491,6 +491,13 @@ int vm_ctx_init(vm_ctx *c, const vm_loaded *lp, int worker)
 	return 0;
 }
 
+void vm_ctx_ready(vm_ctx *c)
+{
+	for (size_t i = 0; c->lp && i < c->lp->nmods; i++)
+		if (c->lp->mods[i]->ctx_ready)
+			c->lp->mods[i]->ctx_ready(c);
+}
+
 void vm_ctx_free(vm_ctx *c)
 {
 	if (!c->lp)

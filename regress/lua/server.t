@@ -21,7 +21,7 @@ pids=""
 cleanup() { for p in $pids; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
 
-echo "1..13"
+echo "1..14"
 n=0
 check() {
 	n=$((n + 1))
@@ -57,6 +57,7 @@ ask() { python3 "$tmp/opt.py" 127.0.0.1 "$1" "$2" 2>/dev/null; }
 version() {
 	cat >"$tmp/handler.lua" <<EOF
 calls = 0
+io.stderr:write("handler.lua $1 loaded\\n")
 function handle(user)
 	calls = calls + 1
 	if user == "boom" then
@@ -90,10 +91,13 @@ EOF
 "$SIPVM" -E -f "$tmp/lua.cfg" -l udp:127.0.0.1:5390 2>"$tmp/lua.log" &
 spid=$!
 pids="$pids $spid"
+for _ in $(seq 50); do grep -q "sipvm: ready" "$tmp/lua.log" && break; sleep 0.1; done
+check "the load script runs in each worker at start, before any request (2 workers)" \
+	'[ "$(grep -c "handler.lua v1 loaded" "$tmp/lua.log")" = 2 ]'
 check "lua_run answers a request through sr.sl.send_reply" '[ "$(ask 5390 alice)" = "SIP/2.0 200 v1 alice" ]'
 check "a Lua error: lua_run is false, the cfg answers" '[ "$(ask 5390 boom)" = "SIP/2.0 500 Lua failed" ]'
 check "the error is logged with the script's file:line" \
-	'grep -q "lua_run: error from Lua: .*handler.lua:6: attempt to index local" "$tmp/lua.log"'
+	'grep -q "lua_run: error from Lua: .*handler.lua:7: attempt to index local" "$tmp/lua.log"'
 check "a script allocating without bound gets a memory error, the cfg answers" \
 	'[ "$(ask 5390 hog)" = "SIP/2.0 500 Lua failed" ] && grep -q "not enough memory" "$tmp/lua.log"'
 ok=1
