@@ -28,30 +28,9 @@ check() {
 	if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1${3:+ # TODO $3}"; fi
 }
 
-# ask HOST PORT USER: send an OPTIONS to USER (retried for 5 s) and print
-# the status line of the reply
-cat >"$tmp/opt.py" <<'PY'
-import socket, sys
-host, port, user = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((host, 0))
-lp = s.getsockname()[1]
-msg = ('OPTIONS sip:%s@%s:%d SIP/2.0\r\n'
-       'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bKlua%d;rport\r\n'
-       'From: <sip:t@%s>;tag=1\r\nTo: <sip:%s@%s>\r\nCall-ID: lua-%d-%s\r\n'
-       'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n') % (
-       user, host, port, host, lp, lp, host, user, host, lp, user)
-for i in range(50):
-    s.sendto(msg.encode(), (host, port))
-    s.settimeout(0.1)
-    try:
-        print(s.recv(65535).decode().split('\r\n')[0])
-        sys.exit(0)
-    except socket.timeout:
-        pass
-sys.exit(1)
-PY
-ask() { python3 "$tmp/opt.py" 127.0.0.1 "$1" "$2" 2>/dev/null; }
+# ask PORT USER: send an OPTIONS to USER on 127.0.0.1:PORT (retried for 5 s)
+# and print the status line of the reply
+ask() { python3 "$top/regress/lib/options.py" 127.0.0.1 "$1" "$2" 2>/dev/null; }
 
 # --- 1. lua_run in the server ------------------------------------------------
 version() {

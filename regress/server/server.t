@@ -26,34 +26,11 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
-# wait until a UDP OPTIONS to $1:$2 is answered (at most 5 s)
+# wait until a UDP OPTIONS to $1:$2 (user $3, default ping) is answered
+# (at most 5 s); prints the reply's status line
 ping() {
-	python3 "$tmp/opt.py" "$1" "$2" "${3:-ping}" 2>/dev/null
+	python3 "$top/regress/lib/options.py" "$1" "$2" "${3:-ping}" 2>/dev/null
 }
-cat >"$tmp/opt.py" <<'PY'
-import socket, sys
-host, port, user = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-fam = socket.AF_INET6 if ':' in host else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM)
-s.bind((host, 0))
-lp = s.getsockname()[1]
-h = '[' + host + ']' if ':' in host else host
-msg = ('OPTIONS sip:%s@%s:%d SIP/2.0\r\n'
-       'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bKsrv%d;rport\r\n'
-       'From: <sip:t@%s>;tag=1\r\nTo: <sip:%s@%s>\r\nCall-ID: srv-%d\r\n'
-       'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n') % (
-       user, h, port, h, lp, lp, h, user, h, lp)
-for i in range(50):
-    s.sendto(msg.encode(), (host, port))
-    s.settimeout(0.1)
-    try:
-        data = s.recv(65535).decode()
-        print(data.split('\r\n')[0])
-        sys.exit(0)
-    except socket.timeout:
-        pass
-sys.exit(1)
-PY
 
 # --- 1. a stateless proxy between two sipp instances ----------------------
 cat >"$tmp/proxy.cfg" <<'EOF2'

@@ -46,26 +46,6 @@ pids="$pids $!"
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/dev/log" ] && break; sleep 0.1; done
 mount --rbind "$tmp/dev" /dev || { echo "1..0 # SKIP cannot mount over /dev"; exit 0; }
 
-cat >"$tmp/opt.py" <<'PY'
-import socket, sys
-port = int(sys.argv[1])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-lp = s.getsockname()[1]
-msg = ("OPTIONS sip:ping@127.0.0.1:%d SIP/2.0\r\n"
-       "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKsl%d\r\n"
-       "From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:ping@127.0.0.1>\r\n"
-       "Call-ID: syslog-%d\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n") % (port, lp, lp, lp)
-for i in range(50):
-    s.sendto(msg.encode(), ("127.0.0.1", port))
-    s.settimeout(0.1)
-    try:
-        print(s.recv(65535).decode().split("\r\n")[0])
-        sys.exit(0)
-    except socket.timeout:
-        pass
-sys.exit(1)
-PY
 
 # cfg NAME EXTRA: a config logging one line per request, with EXTRA settings
 cfg() {
@@ -84,7 +64,7 @@ run() {
 	"$SIPVM" "$@" -f "$tmp/$_n.cfg" -l "udp:127.0.0.1:$_p" 2>"$tmp/$_n.err" &
 	_pid=$!
 	pids="$pids $_pid"
-	python3 "$tmp/opt.py" "$_p" >"$tmp/$_n.reply" 2>/dev/null
+	python3 "$top/regress/lib/options.py" 127.0.0.1 "$_p" >"$tmp/$_n.reply" 2>/dev/null
 	sleep 0.2
 	kill -TERM "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
@@ -102,7 +82,7 @@ cfg sys 'log_stderror=no\nlog_name="sipvmtest"\nlog_facility=LOG_LOCAL3'
 run sys 5290
 check "log_stderror=no: the request is answered" 'grep -q "200 OK" "$tmp/sys.reply"'
 check "the script's line reaches syslog with facility, level, ident and PID" \
-	'grep -Eq "^<155>.*sipvmtest\[[0-9]+\]: ERROR: <script>: hello OPTIONS syslog-" "$tmp/syslog.txt"'
+	'grep -Eq "^<155>.*sipvmtest\[[0-9]+\]: ERROR: <script>: hello OPTIONS opt-" "$tmp/syslog.txt"'
 check "and not stderr" '! grep -q "hello OPTIONS" "$tmp/sys.err"'
 check "stderr says where the log goes" 'grep -q "logging to syslog as .sipvmtest." "$tmp/sys.err"'
 
