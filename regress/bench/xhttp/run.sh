@@ -17,6 +17,11 @@
 #    (5060, 5062, 5064: the config's listen lines changed to it, the rest
 #    the same), each from a private copy of its executable (and of
 #    Kamailio's modules), so that no other process shares its pages.
+#    And a floor (floor.c, one thread): a server that only counts the
+#    blank lines ending requests and sends the page, frozen, for each;
+#    its CPU per request is the kernel's part (epoll, recv, send over
+#    loopback, wake-ups) that every server pays, so a ratio below its
+#    own is out of reach.
 #  - Each server is checked with curl first and last: status 200 and the
 #    table in the body; with "Connection: close", the header in the reply
 #    and the connection closed.
@@ -44,7 +49,7 @@
 # Environment: DURATION (seconds per wrk run, default 4), CONNS (wrk
 # connections, default 10), ROUNDS (default 2), CHILDREN (worker counts,
 # default "2"; "2 1" adds the one-worker variant), SERVERS (default
-# "kam-fm kam-qm sipvm"), SIPVM (default bin/sipvm), KAMAILIO_MODULES,
+# "kam-fm kam-qm sipvm floor"), SIPVM (default bin/sipvm), KAMAILIO_MODULES,
 # KAM_COPY and SIPVM_COPY (0: run the installed files). Exit status 1
 # when a server answers wrong, has failures or cannot be started, or no
 # server could be measured.
@@ -59,7 +64,7 @@ DURATION=${DURATION:-4}
 CONNS=${CONNS:-10}
 ROUNDS=${ROUNDS:-2}
 CHILDREN=${CHILDREN:-2}
-SERVERS=${SERVERS:-kam-fm kam-qm sipvm}
+SERVERS=${SERVERS:-kam-fm kam-qm sipvm floor}
 status=0
 
 command -v wrk >/dev/null 2>&1 || fail "wrk is not installed (WITH_KAMAILIO=1 make deps)"
@@ -155,7 +160,15 @@ for s in $SERVERS; do
 			echo "sipvm sipvm" >>"$tmp/list"
 		fi
 		;;
-	*) fail "unknown server $s (SERVERS: kam-fm kam-qm sipvm)" ;;
+	floor)
+		# the floor: floor.c, the kernel's part of a request alone
+		if cc -O2 -o "$tmp/floor" "$here/floor.c" 2>"$tmp/floor-cc.log"; then
+			echo "floor floor_(epoll)" >>"$tmp/list"
+		else
+			say "floor: skipped, floor.c does not compile: $(head -1 "$tmp/floor-cc.log")"
+		fi
+		;;
+	*) fail "unknown server $s (SERVERS: kam-fm kam-qm sipvm floor)" ;;
 	esac
 done
 [ -s "$tmp/list" ] || fail "no server can be measured here"
@@ -176,6 +189,10 @@ for ch in $CHILDREN; do
 		sipvm)
 			set -- "$SIPVM_RUN" -f "$cfg" -l "127.0.0.1:$port" -n "$ch"
 			ready="sipvm: ready"
+			;;
+		floor)
+			set -- "$tmp/floor" $port
+			ready="floor: ready"
 			;;
 		esac
 		if srv_start "$name" tcp $port "$ready" "$@"; then
