@@ -25,121 +25,16 @@ top=${LUASAMPLES_TOP:-$top}
 case "$SIPVM" in /*) ;; *) SIPVM=$top/$SIPVM ;; esac
 LUASAMPLES_SERVER=${LUASAMPLES_SERVER:-sipvm}
 KAMAILIO_MODULES=${KAMAILIO_MODULES:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
+SERVER=$LUASAMPLES_SERVER
+# the samples load their Lua files by paths from the top of the tree
+SERVER_CWD=$top
+# shellcheck source=../lib/tap.sh
+. "$here/../lib/tap.sh"
+# shellcheck source=../lib/server.sh
+. "$here/../lib/server.sh"
 
 # re-executes the calling script in a new network namespace, once
-ls_netns() {
-	[ -z "${LUASAMPLES_NETNS:-}" ] || return 0
-	_ns=-n
-	[ "$(id -u)" = 0 ] || _ns=-rn
-	if ! unshare $_ns true 2>/dev/null; then
-		echo "1..0 # SKIP cannot create a network namespace (unshare $_ns)"
-		exit 0
-	fi
-	exec unshare $_ns env LUASAMPLES_NETNS=1 sh -c 'ip link set lo up && exec sh "$0" "$@"' "$@"
-}
-
-# --- TAP -------------------------------------------------------------------
-
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
-skip() {
-	_i=0
-	while [ $_i -lt "$1" ]; do
-		n=$((n + 1))
-		_i=$((_i + 1))
-		echo "ok $n # SKIP $2"
-	done
-}
-diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
-# diag_file FILE [LINES]: the start of FILE as TAP comments, \r shown
-diag_file() { head -n "${2:-20}" "$1" | cut -c1-300 | sed 's/\r/\\r/g; s/^/#   /'; }
-
-# --- the server ----------------------------------------------------------------
-
-# server_start CFG PORT: starts the server on CFG (path from the top of
-# the tree) in the background from the top of the tree; waits at most
-# 10 s until it is ready (sipvm: "sipvm: ready"; Kamailio: both sockets
-# bound). Sets spid. Returns 0 when ready, 1 when it stopped or did not
-# get ready (its log in $tmp/server.log), 2 when sipvm refused the config
-# for something it does not implement yet.
-server_start() {
-	_cfg=$1
-	_port=$2
-	: >"$tmp/server.log"
-	if [ "$LUASAMPLES_SERVER" = kamailio ]; then
-		sed -e '/^listen=/d' "$top/$_cfg" >"$tmp/kamailio.cfg"
-		printf 'listen=udp:127.0.0.1:%s\nlisten=tcp:127.0.0.1:%s\n' "$_port" "$_port" >>"$tmp/kamailio.cfg"
-		(cd "$top" && exec kamailio -f "$tmp/kamailio.cfg" -L "$KAMAILIO_MODULES" -DD -E \
-			-w "$top" -Y "$tmp" >"$tmp/server.log" 2>&1 </dev/null) &
-	else
-		(cd "$top" && exec "$SIPVM" -f "$_cfg" -l "udp:127.0.0.1:$_port" \
-			-l "tcp:127.0.0.1:$_port" >"$tmp/server.log" 2>&1 </dev/null) &
-	fi
-	spid=$!
-	_i=0
-	while :; do
-		if [ "$LUASAMPLES_SERVER" = kamailio ]; then
-			if ss -Hlnu "sport = :$_port" | grep -q . && ss -Hlnt "sport = :$_port" | grep -q .; then
-				# the workers run the Lua file after the sockets are bound
-				sleep 0.5
-				return 0
-			fi
-		elif grep -q '^sipvm: ready' "$tmp/server.log"; then
-			return 0
-		fi
-		if ! kill -0 "$spid" 2>/dev/null; then
-			wait "$spid" 2>/dev/null
-			spid=""
-			grep -Eq 'not implemented by sipvm|that sipvm does not provide' "$tmp/server.log" && return 2
-			return 1
-		fi
-		_i=$((_i + 1))
-		if [ $_i -gt 100 ]; then
-			server_kill
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
-# server_stop: SIGTERM, then at most 5 s; stop_rc is its exit status
-# ("killed" when it had to be killed)
-server_stop() {
-	stop_rc=none
-	[ -n "$spid" ] || return 1
-	kill -TERM "$spid" 2>/dev/null
-	_i=0
-	while kill -0 "$spid" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if kill -0 "$spid" 2>/dev/null; then
-		kill -KILL "$spid" 2>/dev/null
-		wait "$spid" 2>/dev/null
-		stop_rc=killed
-	else
-		wait "$spid" 2>/dev/null
-		stop_rc=$?
-	fi
-	spid=""
-}
-
-# server_kill: stops the server if it runs (at exit)
-server_kill() {
-	[ -n "${spid:-}" ] || return 0
-	kill -KILL "$spid" 2>/dev/null
-	wait "$spid" 2>/dev/null
-	spid=""
-}
+ls_netns() { netns_reexec LUASAMPLES_NETNS "$@"; }
 
 # --- checks --------------------------------------------------------------------
 
@@ -199,7 +94,7 @@ sample_test() {
 		exit 0
 	fi
 	rc=0
-	server_start "samples/$name.cfg" "$port" || rc=$?
+	server_start "$top/samples/$name.cfg" "$port" || rc=$?
 	if [ $rc = 2 ]; then
 		echo "1..0 # SKIP sipvm does not run samples/$name.cfg yet: $(grep -E 'not implemented by sipvm|that sipvm does not provide' "$tmp/server.log" | head -n 1)"
 		exit 0
@@ -207,7 +102,6 @@ sample_test() {
 	echo "1..$nplan"
 	if [ $rc != 0 ]; then
 		ok 1 "the server ($LUASAMPLES_SERVER) starts with samples/$name.cfg on port $port"
-		diag_file "$tmp/server.log" 30
 		skip $((nplan - 1)) "no server"
 		exit 1
 	fi
