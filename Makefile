@@ -35,7 +35,8 @@ PKGS := lua5.1 gnutls libcurl sqlite3 mysqlclient
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror $(SANFLAGS) -MMD -MP
 LDFLAGS := $(SANFLAGS)
-LDLIBS :=
+# libresolv: SRV lookups (runtime/rt_dns.c)
+LDLIBS := -lresolv
 BISON ?= bison
 FLEX ?= flex
 

@@ -570,6 +570,28 @@ int rt_addr_parse(const char *s, size_t len, rt_addr *a);
 const char *rt_proto_name(int proto);
 
 /* ------------------------------------------------------------------------
+ * Names (rt_dns.c): the destination of a SIP URI or host whose host is a
+ * name, as RFC 3263 without NAPTR (Kamailio's default).
+ * ------------------------------------------------------------------------ */
+
+/* Longest host name looked up. */
+#define RT_DNS_NAME_MAX 253
+
+/* Where to send to host[0..len) (an IP address, [IPv6] or a name) over
+ * proto (RT_PROTO_*; sips: a sips: URI) at port (0: none given). An
+ * address is used as it is; a name with a port is looked up (A, then
+ * AAAA, through getaddrinfo: /etc/hosts counts); a name without one as an
+ * SRV record of its transport first (_sip._udp.NAME ..., the best target
+ * by priority and weight), else as an address with 5060 (5061 for TLS).
+ * Blocks while it asks; answers are cached process-wide (SRV: their TTL,
+ * addresses 60 s, failures 30 s). Fills out (ip, af, port, proto); 0, or
+ * -1 with the reason in err. */
+int rt_dns_sip(const char *host, size_t len, int proto, int sips, unsigned port,
+		rt_addr *out, char *err, size_t errlen);
+/* Forget every cached answer. */
+void rt_dns_flush(void);
+
+/* ------------------------------------------------------------------------
  * Workers (rt_worker.c): what a route runs in. A worker owns a vm_ctx
  * (c->host points back to it) and knows how to send; the server sends on
  * its sockets, a dry run writes what would be sent to a file.
@@ -593,6 +615,11 @@ struct rt_worker {
 	 * the config's listen); rt_worker_myself counts them as ours */
 	const rt_addr *bound;
 	int nbound;
+	/* how destination names are looked up: rt_dns_sip (the server and
+	 * the dry run set it), or NULL: IP addresses only (a tool that never
+	 * sends, such as cfgc, then needs no resolver) */
+	int (*resolve)(const char *host, size_t len, int proto, int sips, unsigned port,
+			rt_addr *out, char *err, size_t errlen);
 };
 
 /* Set up worker number n for lp: its vm_ctx (c->host = w, the myself

@@ -267,6 +267,7 @@ static int dry_run(const opts_t *o, const vm_loaded *lp)
 		goto out;
 	}
 	w.send = dry_send;
+	w.resolve = rt_dns_sip;
 	w.vm.log = dry_log;
 	if (o->trace)
 		w.vm.trace = stderr;

@@ -399,8 +399,9 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		if (np == 1)
 			p = c + 1;
 	}
-	/* host[:port], [v6][:port], or a bare IPv6 address */
-	char host[sizeof(((rt_addr *)0)->ip)];
+	/* host[:port], [v6][:port], or a bare IPv6 address; a name is looked
+	 * up (its address: A, then AAAA), as Kamailio does at start */
+	char host[RT_DNS_NAME_MAX + 1];
 	int port = dport;
 	if (*p == '[') {
 		char *rb = strchr(p, ']');
@@ -424,6 +425,19 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		strcpy(host, "0.0.0.0");
 	if (port <= 0 || port > 65535)
 		return -1;
+	unsigned char bin[16];
+	if (inet_pton(AF_INET, host, bin) != 1 && inet_pton(AF_INET6, host, bin) != 1) {
+		rt_addr ra;
+		char err[300];
+		if (rt_dns_sip(host, strlen(host), protos[0], 0, (unsigned)port, &ra, err,
+				sizeof(err)) < 0) {
+			slog(VM_L_ERR, "listen=%s: %s", buf, err);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%s", ra.ip);
+	}
+	if (strlen(host) >= sizeof(((rt_addr *)0)->ip))
+		return -1;
 	for (int i = 0; i < np; i++) {
 		if (s->nsocks == RT_SERVER_MAX_SOCKS)
 			return -1;
@@ -434,7 +448,7 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		k->proto = protos[i];
 		k->addr.proto = protos[i];
 		k->addr.af = strchr(host, ':') ? 6 : 4;
-		memcpy(k->addr.ip, host, sizeof(host));
+		snprintf(k->addr.ip, sizeof(k->addr.ip), "%s", host);
 		k->addr.port = (uint16_t)port;
 		/* the same socket twice (listen=a and -l a) */
 		int dup = 0;
@@ -543,6 +557,7 @@ static int worker_take_prog(wk *k)
 	int rc = rt_worker_init(&k->w, nr->lp, k->idx);
 	k->w.send = srv_send;
 	k->w.send_ud = k;
+	k->w.resolve = rt_dns_sip;
 	k->w.vm.log = vm_log_line;
 	k->w.server_hdr = s->server_hdr[0] ? s->server_hdr : NULL;
 	k->w.bound = s->bound;

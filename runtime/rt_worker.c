@@ -205,18 +205,23 @@ int rt_worker_forward_reply(rt_worker *w, rt_msg *m, int code, const char *reaso
 	}
 	rt_addr dst;
 	rt_view host = v2->has_received && v2->received.len ? v2->received : v2->host;
-	if (rt_addr_parse(host.s, host.len, &dst) < 0) {
-		vm_log(c, VM_L_ERR, "forward_reply: cannot send to '%.*s' (not an IP address)",
-				(int)host.len, host.s);
+	int proto = RT_PROTO_UDP;
+	if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TCP", 3))
+		proto = RT_PROTO_TCP;
+	else if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TLS", 3))
+		proto = RT_PROTO_TLS;
+	unsigned port = v2->port_no ? v2->port_no : (proto == RT_PROTO_TLS ? 5061 : 5060);
+	char err[300];
+	/* a sent-by name (no received=): its address, at its port */
+	if (rt_addr_parse(host.s, host.len, &dst) < 0 && (w->resolve == NULL ||
+			w->resolve(host.s, host.len, proto, 0, port, &dst, err, sizeof(err)) < 0)) {
+		vm_log(c, VM_L_ERR, "forward_reply: cannot send to '%.*s' (%s)", (int)host.len,
+				host.s, w->resolve ? err : "not an IP address");
 		rt_stat_inc(RT_ST_ERR_REPLIES);
 		return -1;
 	}
-	dst.proto = RT_PROTO_UDP;
-	if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TCP", 3))
-		dst.proto = RT_PROTO_TCP;
-	else if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TLS", 3))
-		dst.proto = RT_PROTO_TLS;
-	dst.port = v2->port_no ? v2->port_no : (dst.proto == RT_PROTO_TLS ? 5061 : 5060);
+	dst.proto = proto;
+	dst.port = (uint16_t)port;
 	if (v2->has_rport && v2->rport.len) {
 		unsigned p = 0;
 		for (size_t i = 0; i < v2->rport.len && p < 65536; i++)

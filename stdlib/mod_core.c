@@ -659,66 +659,69 @@ static int core_proto_of(rt_view t)
 	return -1;
 }
 
-/* Fill dst from an IP literal host[0..len) (IPv6 may be bracketed). 0, or
- * -1 when it is not an IP address: names need DNS, which sipvm does not
- * do. */
-static int core_dst_ip(vm_call *call, rt_addr *dst, const char *host, size_t len)
+/* Fill dst for host[0..len) (an IP address, [IPv6] or a name, looked up
+ * as RFC 3263 says: rt_dns_sip) over proto at port (0: none given). 0, or
+ * -1 (logged). */
+static int core_dst_host(vm_call *call, rt_addr *dst, const char *host, size_t len,
+		int proto, int sips, unsigned port)
 {
-	rt_uri u;
-	char tmp[64];
-	int n;
+	rt_worker *w = rt_worker_of(call->ctx);
+	char err[300];
+	int r;
 
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-		host++;
-		len -= 2;
+	if (w != NULL && w->resolve != NULL) {
+		r = w->resolve(host, len, proto, sips, port, dst, err, sizeof(err));
+	} else {
+		/* IP addresses only */
+		char tmp[80];
+		int v6 = len && host[0] != '[' && memchr(host, ':', len) != NULL;
+		unsigned dport = port ? port :
+			sips || proto == RT_PROTO_TLS || proto == RT_PROTO_WSS ? 5061 : 5060;
+		int n = snprintf(tmp, sizeof(tmp), "%s:%s%.*s%s:%u", rt_proto_name(proto),
+				v6 ? "[" : "", (int)len, host, v6 ? "]" : "", dport);
+		r = n > 0 && (size_t)n < sizeof(tmp) ? rt_addr_parse(tmp, (size_t)n, dst) : -1;
+		snprintf(err, sizeof(err), "cannot send to '%.*s' (names are not looked up here)",
+				(int)len, host);
 	}
-	if (len == 0 || len >= sizeof(dst->ip)) {
-		vm_error(call->ctx, "%s(): bad destination host", call->fn->name);
+	if (r < 0) {
+		vm_error(call->ctx, "%s(): %s", call->fn->name, err);
 		return -1;
 	}
-	/* let the URI parser classify the host */
-	n = snprintf(tmp, sizeof(tmp), memchr(host, ':', len) ? "sip:[%.*s]" :
-			"sip:%.*s", (int)len, host);
-	if (n < 0 || (size_t)n >= sizeof(tmp) || rt_uri_parse(tmp, (size_t)n, &u) < 0 ||
-			(u.host_kind != RT_HOST_IPV4 && u.host_kind != RT_HOST_IPV6)) {
-		vm_error(call->ctx, "%s(): cannot resolve '%.*s': sipvm does not "
-				"look up host names", call->fn->name, (int)len, host);
-		return -1;
-	}
-	memcpy(dst->ip, host, len);
-	dst->ip[len] = '\0';
-	dst->af = u.host_kind == RT_HOST_IPV6 ? 6 : 4;
+	dst->proto = proto;
 	return 0;
 }
 
-/* The destination of a URI: its host (an IP literal), its port (5060, or
- * 5061 for sips: or TLS), its transport (UDP, TLS for sips:). */
-static int core_dst_uri(vm_call *call, rt_addr *dst, const char *s, size_t len)
+/* The destination of a URI: its host, its port (none: SRV, else 5060, or
+ * 5061 for sips: or TLS), its transport (UDP, TLS for sips:, or the
+ * transport parameter); forced_proto (a forward_udp() ...) names the
+ * transport to look up when not 0, port (forward(uri, port)) the port. */
+static int core_dst_uri(vm_call *call, rt_addr *dst, const char *s, size_t len,
+		int forced_proto, unsigned port)
 {
 	rt_uri u;
-	int p;
+	int p, proto;
 
 	if (rt_uri_parse(s, len, &u) < 0 || u.host.s == NULL) {
 		vm_error(call->ctx, "%s(): bad destination URI <%.*s>", call->fn->name,
 				(int)len, s);
 		return -1;
 	}
-	if (core_dst_ip(call, dst, u.host.s, u.host.len) < 0)
-		return -1;
-	dst->proto = u.type == RT_URI_SIPS ? RT_PROTO_TLS : RT_PROTO_UDP;
+	proto = u.type == RT_URI_SIPS ? RT_PROTO_TLS : RT_PROTO_UDP;
 	if (u.transport.s && (p = core_proto_of(u.transport)) > 0)
-		dst->proto = p;
-	dst->port = u.port_no ? u.port_no :
-		(dst->proto == RT_PROTO_TLS || dst->proto == RT_PROTO_WSS ? 5061 : 5060);
-	return 0;
+		proto = p;
+	if (forced_proto)
+		proto = forced_proto;
+	return core_dst_host(call, dst, u.host.s, u.host.len, proto, u.type == RT_URI_SIPS,
+			port ? port : u.port_no);
 }
 
 /* forward() family: build the request as it stands (R-URI, lumps) with
  * our Via on top and send it statelessly. No argument: to $du when set,
- * else to the R-URI. forward(host[, port]): to that IP (port 5060 when
- * absent); a "sip:" URI is accepted too. proto: the forced transport of
- * forward_udp() ..., or 0. 1 sent, -1 error (no destination, a host name,
- * building or sending failed). */
+ * else to the R-URI. forward(host[, port]): to that host (a "sip:" URI is
+ * accepted too). Names are looked up as RFC 3263 says (rt_dns_sip: SRV
+ * when no port is given). proto: the forced transport of forward_udp()
+ * ..., or 0. 1 sent, -1 error (no destination, a name that does not
+ * resolve, building or sending failed). */
 static int core_forward_proto(vm_call *call, int proto)
 {
 	rt_msg *m = mod_core_msg(call, 1);
@@ -738,11 +741,11 @@ static int core_forward_proto(vm_call *call, int proto)
 	memset(&dst, 0, sizeof(dst));
 	if (call->nargs == 0) {
 		if (m->dst_uri != NULL) {
-			if (core_dst_uri(call, &dst, m->dst_uri, m->dst_uri_len) < 0)
+			if (core_dst_uri(call, &dst, m->dst_uri, m->dst_uri_len, proto, 0) < 0)
 				return -1;
 		} else {
 			rt_view r = rt_msg_ruri_text(m);
-			if (core_dst_uri(call, &dst, r.s, r.len) < 0)
+			if (core_dst_uri(call, &dst, r.s, r.len, proto, 0) < 0)
 				return -1;
 		}
 	} else {
@@ -751,24 +754,19 @@ static int core_forward_proto(vm_call *call, int proto)
 		size_t hl;
 		int32_t port = 0;
 
+		if (call->nargs > 1 && (mod_core_arg_int(call, 1, &port) < 0 || port <= 0 ||
+				port > 65535)) {
+			vm_error(call->ctx, "%s(): bad port", call->fn->name);
+			return -1;
+		}
 		mod_core_arg_str(call, 0, buf, &h, &hl);
 		if (hl > 4 && (strncasecmp(h, "sip:", 4) == 0 ||
 				strncasecmp(h, "sips:", 5) == 0)) {
-			if (core_dst_uri(call, &dst, h, hl) < 0)
+			if (core_dst_uri(call, &dst, h, hl, proto, (unsigned)port) < 0)
 				return -1;
-		} else {
-			if (core_dst_ip(call, &dst, h, hl) < 0)
-				return -1;
-			dst.proto = RT_PROTO_UDP;
-			dst.port = 5060;
-		}
-		if (call->nargs > 1) {
-			if (mod_core_arg_int(call, 1, &port) < 0 || port <= 0 ||
-					port > 65535) {
-				vm_error(call->ctx, "%s(): bad port", call->fn->name);
-				return -1;
-			}
-			dst.port = (uint16_t)port;
+		} else if (core_dst_host(call, &dst, h, hl, proto ? proto : RT_PROTO_UDP, 0,
+				(unsigned)port) < 0) {
+			return -1;
 		}
 	}
 	if (proto)
