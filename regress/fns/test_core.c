@@ -252,8 +252,8 @@ static void test_forward(void)
 	fns_msg(OPTIONS);
 	call("core", "rewritehost", 1, "example.com");
 	log_clear();
-	ok(call("core", "forward", 0) == -1 && nsent == 0 && log_has("does not look up"),
-			"a host name (no DNS) is an error");
+	ok(call("core", "forward", 0) == -1 && nsent == 0 && log_has("names are not looked up here"),
+			"a host name without a resolver is an error");
 	fns_msg(OPTIONS);
 	ok(call("core", "forward", 2, "[::1]", "#5090") == 1 && nsent == 1 &&
 			sent[0].dst.af == 6 && !strcmp(sent[0].dst.ip, "::1"), "forward to IPv6");
