@@ -549,28 +549,6 @@ static void test_limits(void)
 	free(s);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 3);
-	if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* The RFC 4475 vectors on a stream, one at a time and all of them in one
  * stream (each followed by the next). What they frame to, from their
  * Content-Length:
@@ -610,7 +588,7 @@ static void test_torture(void)
 		if (strncmp(line, "name\t", 5) == 0 || sscanf(line, "%63[^\t]", name) != 1)
 			continue;
 		snprintf(path, sizeof(path), TORTURE "rfc4475/%s", name);
-		b = slurp(path, &len);
+		b = tap_slurp(path, &len);
 		if (b == NULL) {
 			ok(0, "%s readable", path);
 			continue;
@@ -667,7 +645,7 @@ static void test_stream(void)
 		size_t len;
 		char *b;
 		snprintf(path, sizeof(path), TORTURE "rfc4475/%s", names[i]);
-		b = slurp(path, &len);
+		b = tap_slurp(path, &len);
 		if (b == NULL || n + len + 8 > cap) {
 			free(b);
 			continue;

@@ -64,29 +64,6 @@ static const char *show(rt_view v)
 	return v.s ? escn(v.s, v.len) : "(null)";
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		fclose(f);
-		return NULL;
-	}
-	b[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* A message copied into its own malloc'd buffer (so ASan sees overreads). */
 typedef struct {
 	char *buf;
@@ -757,9 +734,9 @@ static void test_golden(void)
 			reason = line + off;
 		}
 		snprintf(path, sizeof(path), DATA "golden/%s.req", name);
-		req = slurp(path, &rl);
+		req = tap_slurp(path, &rl);
 		snprintf(path, sizeof(path), DATA "golden/%s.golden", name);
-		gold = slurp(path, &gl);
+		gold = tap_slurp(path, &gl);
 		if (req == NULL || gold == NULL) {
 			ok(0, "%s: request and golden files", name);
 			free(req);
@@ -989,7 +966,7 @@ static void test_found(void)
 		tfree(&t);
 	}
 
-	in = slurp(DATA "found/bad-next-via.sip", &len);
+	in = tap_slurp(DATA "found/bad-next-via.sip", &len);
 	ok(in != NULL, "found/bad-next-via.sip readable");
 	if (in) {
 		t = tparse(in, len);
@@ -1008,7 +985,7 @@ static void test_found(void)
 	/* a comment with NUL bytes in the top Via (5.6.3: "invalid via - end
 	 * of header"); without them, its forward put ;received= before the
 	 * comment, which did not parse back (golden/fcomment, fwdrcomment) */
-	in = slurp(DATA "found/nul-in-comment.sip", &len);
+	in = tap_slurp(DATA "found/nul-in-comment.sip", &len);
 	ok(in != NULL, "found/nul-in-comment.sip readable");
 	if (in) {
 		t = tparse(in, len);
@@ -1018,7 +995,7 @@ static void test_found(void)
 		tfree(&t);
 		free(in);
 	}
-	in = slurp(DATA "golden/fcomment.req", &len);
+	in = tap_slurp(DATA "golden/fcomment.req", &len);
 	if (in) {
 		tmsg r;
 		t = tparse(in, len);
@@ -1042,7 +1019,7 @@ static void test_found(void)
 
 	/* with a good top Via, its forward has one line more than we take in
 	 * (5.6.3 forwards it the same: golden/fhdrs128): the bound is ours */
-	in = slurp(DATA "golden/fhdrs128.req", &len);
+	in = tap_slurp(DATA "golden/fhdrs128.req", &len);
 	if (in) {
 		tmsg r;
 		t = tparse(in, len);
@@ -1168,7 +1145,7 @@ static void poke(rt_msg *m)
 static char *wire(const char *path, int lf2crlf, size_t *len)
 {
 	size_t n, i, k = 0;
-	char *raw = slurp(path, &n), *out;
+	char *raw = tap_slurp(path, &n), *out;
 
 	if (raw == NULL || !lf2crlf)
 		return *len = n, raw;

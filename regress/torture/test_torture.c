@@ -72,28 +72,6 @@ static void ok_todo(int cond, const char *todo, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* A message file as wire bytes. RFC 5118's archive has LF line ends and
  * two files without the final empty line; its README says to turn LF
  * into CRLF (and add the empty line) before feeding a parser. Checked:
@@ -101,7 +79,7 @@ static char *slurp(const char *path, size_t *len)
 static char *wire(const char *path, int lf2crlf, size_t *len)
 {
 	size_t n, i, k = 0;
-	char *raw = slurp(path, &n), *out;
+	char *raw = tap_slurp(path, &n), *out;
 
 	if (raw == NULL || !lf2crlf)
 		return *len = n, raw;
