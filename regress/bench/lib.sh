@@ -345,6 +345,38 @@ sipvm_usable() {
 	return 1
 }
 
+# wrk_run NAME URL CONNS [WRK-ARGS...]: one wrk run (-t1, CONNS
+# connections, DURATION seconds, 2 s timeout) against URL; sets reqs (the
+# requests wrk counted), wrate (requests/s), werr (socket errors +
+# non-2xx/3xx) and pss_load (the PSS of $spids in the middle of the run).
+# Bounded by timeout(1). Returns 1 when wrk failed or counted nothing.
+wrk_run() {
+	_wout=$tmp/wrk-$1.out
+	_wurl=$2
+	_wc=$3
+	shift 3
+	timeout -k 2 $((DURATION + 15)) wrk -t1 -c "$_wc" -d "${DURATION}s" --timeout 2s "$@" \
+		"$_wurl" >"$_wout" 2>&1 </dev/null &
+	bgpid=$!
+	sleep "$(calc 'd / 2' -v d="$DURATION")"
+	pss_load=$(tree_pss_kb "$spids")
+	_wrc=0
+	wait "$bgpid" || _wrc=$?
+	bgpid=""
+	reqs=$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$_wout")
+	wrate=$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$_wout")
+	werr=$(awk '
+		/Socket errors:/ { gsub(/,/, ""); s += $4 + $6 + $8 + $10 }
+		/Non-2xx or 3xx responses:/ { s += $NF }
+		END { print s + 0 }' "$_wout")
+	reqs=${reqs:-0}
+	wrate=${wrate:-0}
+	[ "$_wrc" = 0 ] && [ "$reqs" -gt 0 ] && return 0
+	say "wrk exit status $_wrc:"
+	tail -5 "$_wout" >&2
+	return 1
+}
+
 # row WORKLOAD RATE SERVER CPU_US FAILURES PSS_IDLE_KB PSS_LOAD_KB NOTE
 # [SUSTAINED]: one measured run, for the table. RATE is the rate asked
 # for ("max": as fast as the server answers, then SUSTAINED is the rate

@@ -126,26 +126,6 @@ check_server() {
 	return 1
 }
 
-# wrk_run NAME PORT PATH CONNS: one wrk run; sets reqs, wrate, werr
-wrk_run() {
-	_out=$tmp/wrk-$1.out
-	_rc=0
-	timeout -k 2 $((DURATION + 15)) wrk -t1 -c "$4" -d "${DURATION}s" --timeout 2s \
-		"http://127.0.0.1:$2$3" >"$_out" 2>&1 </dev/null || _rc=$?
-	reqs=$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$_out")
-	wrate=$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$_out")
-	werr=$(awk '
-		/Socket errors:/ { gsub(/,/, ""); s += $4 + $6 + $8 + $10 }
-		/Non-2xx or 3xx responses:/ { s += $NF }
-		END { print s + 0 }' "$_out")
-	reqs=${reqs:-0}
-	wrate=${wrate:-0}
-	[ "$_rc" = 0 ] && [ "$reqs" -gt 0 ] && return 0
-	say "wrk exit status $_rc:"
-	tail -5 "$_out" >&2
-	return 1
-}
-
 # measure NAME LABEL PORT KEY WORKLOAD PATH CONNS: one wrk run (KEY: a
 # file name) against the server NAME, its row in the table; sets us (CPU
 # µs per request); returns 1 on failures
@@ -154,7 +134,7 @@ measure() {
 	srv_use "$_mn"
 	_c0=$(tree_cpu "$spids")
 	_wst=0
-	wrk_run "$_mn-$_mk-$round" "$_mp" "$_mpath" "$_mc" || _wst=$?
+	wrk_run "$_mn-$_mk-$round" "http://127.0.0.1:$_mp$_mpath" "$_mc" || _wst=$?
 	_c1=$(tree_cpu "$spids")
 	_cpu=$(cpu_delta_ns "$_c0" "$_c1")
 	us=""

@@ -89,35 +89,6 @@ check_page() {
 	return 1
 }
 
-# wrk_run NAME PORT [HEADER]: one wrk run; sets reqs, wrate (requests/s),
-# werr (socket errors + non-2xx/3xx) and pss_load (the server's PSS in
-# the middle of the run). Bounded: wrk's -d and timeout(1).
-wrk_run() {
-	out=$tmp/wrk-$1.out
-	url=http://127.0.0.1:$2/stats
-	shift 2
-	timeout -k 2 $((DURATION + 15)) wrk -t1 -c "$CONNS" -d "${DURATION}s" --timeout 2s "$@" "$url" \
-		>"$out" 2>&1 </dev/null &
-	bgpid=$!
-	sleep "$(calc 'd / 2' -v d="$DURATION")"
-	pss_load=$(tree_pss_kb "$spids")
-	rc=0
-	wait "$bgpid" || rc=$?
-	bgpid=""
-	reqs=$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$out")
-	wrate=$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$out")
-	werr=$(awk '
-		/Socket errors:/ { gsub(/,/, ""); s += $4 + $6 + $8 + $10 }
-		/Non-2xx or 3xx responses:/ { s += $NF }
-		END { print s + 0 }' "$out")
-	reqs=${reqs:-0}
-	wrate=${wrate:-0}
-	[ "$rc" = 0 ] && [ "$reqs" -gt 0 ] && return 0
-	say "wrk exit status $rc:"
-	tail -5 "$out" >&2
-	return 1
-}
-
 # run_one NAME LABEL PORT CHILDREN WORKLOAD: one wrk run (WORKLOAD
 # keepalive or close) against the server NAME (started), its row in the
 # table; returns 1 on failures
@@ -126,9 +97,10 @@ run_one() {
 	c0=$(tree_cpu "$spids")
 	wst=0
 	if [ "$5" = close ]; then
-		wrk_run "$1-$5-$round" "$3" -H "Connection: close" || wst=$?
+		wrk_run "$1-$5-$round" "http://127.0.0.1:$3/stats" "$CONNS" -H "Connection: close" ||
+			wst=$?
 	else
-		wrk_run "$1-$5-$round" "$3" || wst=$?
+		wrk_run "$1-$5-$round" "http://127.0.0.1:$3/stats" "$CONNS" || wst=$?
 	fi
 	c1=$(tree_cpu "$spids")
 	cpu=$(cpu_delta_ns "$c0" "$c1")
