@@ -52,6 +52,7 @@ typedef struct lb_state {
 	lua_State *LL;           /* loading state: the load scripts, lua_run,
 				  * lua_runstring, KSR routes */
 	lb_mem mem_L, mem_LL;
+	unsigned nchunks_L, nchunks_LL;  /* compiled chunks kept (lb_state.c) */
 	int ll_tried;            /* LL was set up (or that failed) */
 	unsigned nload;
 	const char *load[LB_MAX_LOAD];  /* in list order (views into lp) */

@@ -53,6 +53,14 @@ static unsigned versions[LB_MAX_LOAD];
 /* The markers KSR.x.exit() and KSR.x.drop() raise (light userdata). */
 static char exit_key, drop_key;
 
+/* The registry key of a state's compiled chunks (lua_dostring,
+ * lua_runstring): a table from the code's text to its function, emptied
+ * when it holds LB_MAX_CHUNKS. Running the same function again is what
+ * compiling the same text again gives (a chunk's only upvalue-free state
+ * is its environment, the globals), minus the compilation. */
+static char chunks_key;
+#define LB_MAX_CHUNKS 256
+
 void lb_set_mem_limit(size_t bytes)
 {
 	__atomic_store_n(&mem_limit, bytes, __ATOMIC_RELAXED);
@@ -289,7 +297,44 @@ typedef struct {
 	int missing;             /* LB_RUN_FUNC: not a function */
 	int exited;              /* VM_END_EXIT / VM_END_DROP */
 	char *err;               /* malloc'd error text */
+	unsigned *nchunks;       /* the state's count of compiled chunks */
 } exec_args;
+
+/* Push the function of chunk text `what`, compiled now or kept from
+ * before (chunks_key). 0, or the status of luaL_loadbuffer with its error
+ * message pushed instead. */
+static int load_chunk(lua_State *L, const char *what, unsigned *nchunks)
+{
+	size_t len = strlen(what);
+	int rc;
+
+	lua_pushlightuserdata(L, &chunks_key);
+	lua_rawget(L, LUA_REGISTRYINDEX);
+	if (!lua_istable(L, -1) || *nchunks >= LB_MAX_CHUNKS) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushlightuserdata(L, &chunks_key);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, LUA_REGISTRYINDEX);
+		*nchunks = 0;
+	}
+	lua_pushlstring(L, what, len);
+	lua_rawget(L, -2);
+	if (lua_isfunction(L, -1)) {
+		lua_remove(L, -2);
+		return 0;
+	}
+	lua_pop(L, 1);
+	rc = luaL_loadbuffer(L, what, len, what);
+	if (rc == 0) {
+		lua_pushlstring(L, what, len);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, -4);
+		(*nchunks)++;
+	}
+	lua_remove(L, -2);
+	return rc;
+}
 
 /* Under lua_cpcall: load and run what a describes with lb_traceback as
  * error handler, and keep the outcome in a. */
@@ -311,7 +356,7 @@ static int exec_protected(lua_State *L)
 		a->rc = lua_pcall(L, (int)a->nargs, 0, 1);
 		break;
 	case LB_RUN_STRING:
-		a->rc = luaL_loadbuffer(L, a->what, strlen(a->what), a->what);
+		a->rc = load_chunk(L, a->what, a->nchunks);
 		if (a->rc == 0)
 			a->rc = lua_pcall(L, 0, 0, 1);
 		break;
@@ -356,6 +401,7 @@ int lb_exec(lb_state *st, lua_State *L, int kind, const char *what,
 	a.what = what;
 	a.args = args;
 	a.nargs = nargs;
+	a.nchunks = L == st->L ? &st->nchunks_L : &st->nchunks_LL;
 	top = lua_gettop(L);
 	st->depth++;
 	rc = lua_cpcall(L, exec_protected, &a);

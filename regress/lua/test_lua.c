@@ -257,6 +257,51 @@ static void test_errors(void)
 	vm_unload(lp);
 }
 
+/* lua_runstring / lua_dostring keep the functions they compiled: the same
+ * text runs again (its effects each time), a text that does not compile
+ * is reported each time, more texts than are kept still run. */
+static void test_chunks(void)
+{
+	char err[512];
+	rt_worker w;
+	vm_loaded *lp;
+
+	put("chunk.lua", "n = 0\n");
+	put("chunk.cfg", HEAD
+		"max_while_loops=1000\n"
+		"modparam(\"app_lua\", \"load\", \"%s/chunk.lua\")\n"
+		"request_route {\n"
+		"  $var(i) = 0;\n"
+		"  while ($var(i) < 300) {\n"
+		"    lua_runstring(\"n = n + 1\");\n"
+		"    lua_runstring(\"m = $var(i)\");\n"
+		"    $var(i) = $var(i) + 1;\n"
+		"  }\n"
+		"  lua_runstring(\"KSR.info('n=' .. n .. ' m=' .. m .. '\\\\n')\");\n"
+		"  lua_runstring(\"this is not lua\");\n"
+		"  xlog(\"L_INFO\", \"bad1 rc=$rc\\n\");\n"
+		"  lua_runstring(\"this is not lua\");\n"
+		"  xlog(\"L_INFO\", \"bad2 rc=$rc\\n\");\n"
+		"  lua_dostring(\"k = (k or 0) + 1\");\n"
+		"  lua_dostring(\"k = (k or 0) + 1\");\n"
+		"  lua_dostring(\"KSR.info('k=' .. k .. '\\\\n')\");\n"
+		"  exit;\n"
+		"}\n", dir);
+	lp = load("chunk.cfg", err, sizeof(err));
+	ok(lp != NULL, "a program running 300 distinct chunks loads (%s)", err);
+	if (lp == NULL || worker(&w, lp, 0) < 0)
+		return;
+	clear_logs();
+	run(&w);
+	ok(logged("n=300 m=299"), "the same chunk ran 300 times, and 300 distinct ones each once");
+	ok(logged("bad1 rc=-1") && logged("bad2 rc=-1"), "a chunk that does not compile fails each time");
+	ok(logged("k=2"), "lua_dostring (the plain state) runs its chunk again too");
+	run(&w);
+	ok(logged("n=600 m=299"), "and again on the next message");
+	rt_worker_free(&w);
+	vm_unload(lp);
+}
+
 static void test_memory(void)
 {
 	char err[512];
@@ -727,6 +772,7 @@ int main(void)
 		return tap_done();
 	}
 	test_errors();
+	test_chunks();
 	test_memory();
 	test_reload();
 	test_load_checks();
