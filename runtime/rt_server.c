@@ -448,7 +448,11 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		k->proto = protos[i];
 		k->addr.proto = protos[i];
 		k->addr.af = strchr(host, ':') ? 6 : 4;
-		snprintf(k->addr.ip, sizeof(k->addr.ip), "%s", host);
+		size_t hl = strlen(host);
+		if (hl >= sizeof(k->addr.ip))
+			return -1;
+		memcpy(k->addr.ip, host, hl);
+		k->addr.ip[hl] = '\0';
 		k->addr.port = (uint16_t)port;
 		/* the same socket twice (listen=a and -l a) */
 		int dup = 0;
