@@ -55,11 +55,18 @@ void lb_set_mem_limit(size_t bytes);
 
 /* Ask every worker running lp to execute its `load` script number idx
  * again (-1: all of them, in list order) before its next lua_run or Lua
- * route: Kamailio's RPC app_lua.reload. A script that no longer compiles
- * is reported (file:line) by each worker and its old definitions stay.
- * 0, or -1 with the reason in err: the `reload` parameter is 0 ("reload is
- * not activated"), idx is out of range, lp loads no script. Thread-safe. */
+ * route: Kamailio's RPC app_lua.reload. The scripts are compiled here,
+ * once: the workers all run that bytecode, whatever happens to the files
+ * afterwards. 0, or -1 with the reason in err (nothing is reloaded then):
+ * a script does not compile ("failed to load Lua script: FILE:LINE:
+ * ..."), the `reload` parameter is 0 ("reload is not activated"), idx is
+ * out of range, lp loads no script. Thread-safe. */
 int lb_reload(const vm_loaded *lp, int idx, char *err, size_t errlen);
+
+/* Compile the Lua file at path in a scratch state; when code is not NULL
+ * its bytecode (malloc'd, lua_dump's) in *code and *len. 0, or -1 with
+ * Lua's message (FILE:LINE: ...) in err. */
+int lb_compile(const char *path, char **code, size_t *len, char *err, size_t errlen);
 
 /* The `load` scripts of lp in list order, as Kamailio's RPC app_lua.list
  * prints them ("0: [/path/b.lua]", one per line, the list being the

@@ -102,11 +102,12 @@ static inline int lb_has_msg(const lb_state *st)
 }
 
 /* What lb_exec runs. */
-enum { LB_RUN_FUNC = 1, LB_RUN_STRING = 2, LB_RUN_FILE = 3 };
+enum { LB_RUN_FUNC = 1, LB_RUN_STRING = 2, LB_RUN_FILE = 3, LB_RUN_CODE = 4 };
 
 /* Run in Lua state L: the global function `what` with nargs string
- * arguments (LB_RUN_FUNC), the chunk `what` (LB_RUN_STRING) or the file
- * `what` (LB_RUN_FILE), protected, for the message of st's context. Errors
+ * arguments (LB_RUN_FUNC), the chunk `what` (LB_RUN_STRING), the file
+ * `what` (LB_RUN_FILE) or the bytecode `what` of nargs bytes (LB_RUN_CODE,
+ * args NULL), protected, for the message of st's context. Errors
  * are logged (Lua's file:line, a traceback, through vm_error so the cfg
  * file:line of the caller comes first), a memory error too; the state
  * stays usable. Returns 1 when it completed (KSR.x.exit() and drop count

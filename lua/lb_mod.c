@@ -254,27 +254,6 @@ static int check_register(const vm_loaded *lp, const char *mod, char *err, size_
 	return 0;
 }
 
-/* Under lua_cpcall: compile the file whose path is the argument; the
- * error text is left on the stack. */
-static int compile_protected(lua_State *L)
-{
-	const char *path = lua_touserdata(L, 1);
-	if (luaL_loadfile(L, path) != 0)
-		return lua_error(L);
-	return 0;
-}
-
-static void *check_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	(void)ud;
-	(void)osize;
-	if (nsize == 0) {
-		free(ptr);
-		return NULL;
-	}
-	return realloc(ptr, nsize);
-}
-
 #ifdef RT_ROUTE_ENGINE
 /* The runtime's hook for cfgengine "lua" (runtime/rt.h). */
 static const rt_engine lb_engine = { lb_engine_uses, lb_engine_run };
@@ -318,37 +297,16 @@ static void rpc_list(rt_rpc_ctx *r)
 static void rpc_reload(rt_rpc_ctx *r)
 {
 	char err[512];
-	const char *path;
 	int pos = -1;
 
 	rt_rpc_scan_int(r, &pos);
 	if (pos < -1)
 		pos = -1;
-	for (int i = 0; (path = rpc_script(r->lp, i)) != NULL; i++) {
-		lua_State *L;
-		if (pos != -1 && pos != i)
-			continue;
-		if ((L = lua_newstate(check_alloc, NULL)) == NULL)
-			goto fail_nomem;
-		if (lua_cpcall(L, compile_protected, (void *)path) != 0) {
-			const char *m = lua_tostring(L, -1);
-			if (r->vm)
-				vm_log(r->vm, VM_L_ERR, "app_lua.reload: failed to load Lua script: %s",
-						m ? m : path);
-			lua_close(L);
-			rt_rpc_fault(r, 500, "Reload Failed");
-			return;
-		}
-		lua_close(L);
-	}
 	if (lb_reload(r->lp, pos, err, sizeof(err)) < 0) {
 		if (r->vm)
 			vm_log(r->vm, VM_L_ERR, "app_lua.reload: %s", err);
 		rt_rpc_fault(r, 500, "Reload Failed");
 	}
-	return;
-fail_nomem:
-	rt_rpc_fault(r, 500, "Reload Failed");
 }
 
 /* The init hook: the load scripts compile, the register names are known,
@@ -358,27 +316,20 @@ static int lb_init(vm_loaded *lp, char *err, size_t errlen)
 	const vm_const *k;
 	const char *eng = setting_str(lp, "", "cfgengine");
 	int uses = eng != NULL && strcmp(eng, "lua") == 0;
+	char msg[400];
 	unsigned n;
 
 	for (n = 0; (k = vm_loaded_setting(lp, "app_lua", "load", n)) != NULL; n++) {
-		lua_State *L;
 		if (n >= LB_MAX_LOAD) {
 			snprintf(err, errlen, "app_lua: more than %d load scripts", LB_MAX_LOAD);
 			return -1;
 		}
 		if (k->kind != VM_STR)
 			continue;
-		if ((L = lua_newstate(check_alloc, NULL)) == NULL) {
-			snprintf(err, errlen, "app_lua: out of memory");
+		if (lb_compile(k->s, NULL, NULL, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "app_lua: failed to load Lua script: %s", msg);
 			return -1;
 		}
-		if (lua_cpcall(L, compile_protected, k->s) != 0) {
-			const char *m = lua_tostring(L, -1);
-			snprintf(err, errlen, "app_lua: failed to load Lua script: %s", m ? m : k->s);
-			lua_close(L);
-			return -1;
-		}
-		lua_close(L);
 	}
 	if (check_register(lp, "app_lua_sr", err, errlen) < 0)
 		return -1;

@@ -17,6 +17,7 @@
  * other, never a panic (Lua 5.1 exits the process on an unprotected
  * error).
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,18 @@ static size_t mem_limit;
  * reload of index i also reaches a worker still on the program before
  * a SIGHUP (it executes its own script i again, which is harmless). */
 static unsigned versions[LB_MAX_LOAD];
+
+/* What the last reload of each index compiled (lb_reload): the script's
+ * path and bytecode, and the version it made. A worker seeing versions[i]
+ * move runs this code when its own script i has the same path (else, on
+ * another program since a SIGHUP, its own file). */
+static struct {
+	char *path;
+	char *code;
+	size_t len;
+	unsigned ver;
+} dumps[LB_MAX_LOAD];
+static pthread_mutex_t dumps_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* The markers KSR.x.exit() and KSR.x.drop() raise (light userdata). */
 static char exit_key, drop_key;
@@ -360,6 +373,12 @@ static int exec_protected(lua_State *L)
 		if (a->rc == 0)
 			a->rc = lua_pcall(L, 0, 0, 1);
 		break;
+	case LB_RUN_CODE:
+		/* bytecode names its own source (the file) */
+		a->rc = luaL_loadbuffer(L, a->what, a->nargs, "=reload");
+		if (a->rc == 0)
+			a->rc = lua_pcall(L, 0, 0, 1);
+		break;
 	default:
 		a->rc = luaL_loadfile(L, a->what);
 		if (a->rc == 0)
@@ -580,17 +599,35 @@ void lb_check_reload(lb_state *st)
 		return;
 	for (unsigned i = 0; i < st->nload; i++) {
 		unsigned v = __atomic_load_n(&versions[i], __ATOMIC_ACQUIRE);
+		char *code = NULL;
+		size_t len = 0;
+		int r;
 		if (v == st->ver[i])
 			continue;
+		/* the code the reload compiled, when it is this script's */
+		pthread_mutex_lock(&dumps_mu);
+		if (dumps[i].code != NULL && dumps[i].path != NULL &&
+				strcmp(dumps[i].path, st->load[i]) == 0 &&
+				(code = malloc(dumps[i].len)) != NULL) {
+			memcpy(code, dumps[i].code, dumps[i].len);
+			len = dumps[i].len;
+			v = dumps[i].ver;
+		}
+		pthread_mutex_unlock(&dumps_mu);
 		st->ver[i] = v;
 		vm_log(st->ctx, VM_L_INFO, "app_lua: reloading Lua script %s", st->load[i]);
 		st->loading++;
 		/* a script that does not compile is not run: the old
 		 * definitions stay */
-		if (lb_exec(st, st->LL, LB_RUN_FILE, st->load[i], NULL, 0, "app_lua", NULL) < 0)
+		if (code != NULL)
+			r = lb_exec(st, st->LL, LB_RUN_CODE, code, NULL, (unsigned)len, "app_lua", NULL);
+		else
+			r = lb_exec(st, st->LL, LB_RUN_FILE, st->load[i], NULL, 0, "app_lua", NULL);
+		if (r < 0)
 			vm_log(st->ctx, VM_L_ERR, "app_lua: reload of Lua script %s failed: the "
 					"previous definitions stay", st->load[i]);
 		st->loading--;
+		free(code);
 	}
 }
 
@@ -612,11 +649,95 @@ static unsigned load_list(const vm_loaded *lp, const char **out)
 	return m;
 }
 
+/* lua_Alloc of the scratch states of lb_compile. */
+static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	(void)ud;
+	(void)osize;
+	if (nsize == 0) {
+		free(ptr);
+		return NULL;
+	}
+	return realloc(ptr, nsize);
+}
+
+typedef struct {
+	const char *path;
+	int dump;
+	char *code;
+	size_t len, cap;
+	int nomem;
+} compile_args;
+
+/* lua_Writer of lua_dump: append to the compile_args buffer. */
+static int dump_write(lua_State *L, const void *p, size_t sz, void *ud)
+{
+	compile_args *a = ud;
+	(void)L;
+	if (a->len + sz > a->cap) {
+		size_t nc = (a->cap ? a->cap * 2 : 4096) + sz;
+		char *nb = realloc(a->code, nc);
+		if (nb == NULL) {
+			a->nomem = 1;
+			return 1;
+		}
+		a->code = nb;
+		a->cap = nc;
+	}
+	memcpy(a->code + a->len, p, sz);
+	a->len += sz;
+	return 0;
+}
+
+/* Under lua_cpcall: compile a->path, dump it when asked; the error text
+ * is left on the stack. */
+static int compile_protected(lua_State *L)
+{
+	compile_args *a = lua_touserdata(L, 1);
+	if (luaL_loadfile(L, a->path) != 0)
+		return lua_error(L);
+	if (a->dump && (lua_dump(L, dump_write, a) != 0 || a->nomem)) {
+		lua_pushliteral(L, "out of memory");
+		return lua_error(L);
+	}
+	return 0;
+}
+
+int lb_compile(const char *path, char **code, size_t *len, char *err, size_t errlen)
+{
+	compile_args a;
+	lua_State *L = lua_newstate(plain_alloc, NULL);
+
+	memset(&a, 0, sizeof(a));
+	a.path = path;
+	a.dump = code != NULL;
+	if (L == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (lua_cpcall(L, compile_protected, &a) != 0) {
+		const char *m = lua_tostring(L, -1);
+		snprintf(err, errlen, "%s", m ? m : path);
+		lua_close(L);
+		free(a.code);
+		return -1;
+	}
+	lua_close(L);
+	if (code != NULL) {
+		*code = a.code;
+		*len = a.len;
+	}
+	return 0;
+}
+
 int lb_reload(const vm_loaded *lp, int idx, char *err, size_t errlen)
 {
 	const char *files[LB_MAX_LOAD];
 	const vm_const *k = vm_loaded_setting(lp, "app_lua", "reload", 0);
 	unsigned n = load_list(lp, files);
+	char *code[LB_MAX_LOAD] = { NULL };
+	size_t len[LB_MAX_LOAD] = { 0 };
+	char msg[400];
 
 	if (k && k->kind == VM_INT && k->i == 0) {
 		snprintf(err, errlen, "reload is not activated");
@@ -630,9 +751,29 @@ int lb_reload(const vm_loaded *lp, int idx, char *err, size_t errlen)
 		snprintf(err, errlen, "invalid script index %d (0 .. %u)", idx, n - 1);
 		return -1;
 	}
-	for (unsigned i = 0; i < n; i++)
-		if (idx == -1 || (unsigned)idx == i)
-			__atomic_add_fetch(&versions[i], 1, __ATOMIC_RELEASE);
+	/* compile every script asked for; one failure reloads none */
+	for (unsigned i = 0; i < n; i++) {
+		if (idx != -1 && (unsigned)idx != i)
+			continue;
+		if (lb_compile(files[i], &code[i], &len[i], msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "failed to load Lua script: %s", msg);
+			for (unsigned j = 0; j < i; j++)
+				free(code[j]);
+			return -1;
+		}
+	}
+	pthread_mutex_lock(&dumps_mu);
+	for (unsigned i = 0; i < n; i++) {
+		if (idx != -1 && (unsigned)idx != i)
+			continue;
+		free(dumps[i].code);
+		free(dumps[i].path);
+		dumps[i].code = code[i];
+		dumps[i].len = len[i];
+		dumps[i].path = strdup(files[i]);
+		dumps[i].ver = __atomic_add_fetch(&versions[i], 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&dumps_mu);
 	return 0;
 }
 

@@ -379,15 +379,24 @@ static void test_reload(void)
 	run(&w2);
 	ok(logged("version 2"), "so does every other worker");
 	put("rl.lua", "function f() KSR.info('version 3\\n') end\nthis is not lua\n");
-	ok(lb_reload(lp, -1, err, sizeof(err)) == 0, "lb_reload(-1): all scripts");
+	ok(lb_reload(lp, -1, err, sizeof(err)) < 0 && strstr(err, "failed to load Lua script: ") &&
+			strstr(err, "rl.lua:2: "), "lb_reload(-1) of a script that does not compile is "
+			"refused with its file:line (%s)", err);
 	clear_logs();
 	run(&w);
-	ok(logged("rl.lua:2: ") && logged("reload of Lua script") && logged("previous definitions stay"),
-			"a script that does not compile is reported with its file:line");
-	ok(logged("version 2") && !logged("version 3"), "and the old function keeps running");
+	ok(!logged("reloading") && logged("version 2") && !logged("version 3"),
+			"and the workers keep running the old function");
+	put("rl.lua", "function f() KSR.info('version 4\\n') end\n");
+	err[0] = '\0';
+	ok(lb_reload(lp, -1, err, sizeof(err)) == 0, "lb_reload(-1): all scripts (%s)", err);
+	put("rl.lua", "this is not lua either\n");
 	clear_logs();
-	run(&w);
-	ok(!logged("reloading") && logged("version 2"), "the broken version is reported once");
+	run(&w2);
+	ok(logged("reloading Lua script") && logged("version 4") && !logged("rl.lua:1:"),
+			"a worker runs what the reload compiled, though the file broke since");
+	clear_logs();
+	run(&w2);
+	ok(!logged("reloading") && logged("version 4"), "once");
 	ok(lb_reload(lp, 5, err, sizeof(err)) < 0 && strstr(err, "invalid script index"),
 			"an index out of range is refused (%s)", err);
 	rt_worker_free(&w);
