@@ -3,25 +3,32 @@
 # ($SIPVM) or, to check the tests' expectations against the reference,
 # Kamailio 5.6.3.
 #
-# Set before calling: SERVER (sipvm or kamailio), SIPVM, KAMAILIO_MODULES,
-# tmp (a scratch folder: the server's log is $tmp/server.log), and
-# optionally SERVER_CWD (the folder the server starts in, default the
-# current one: configs that load files by relative paths need the top of
-# the tree).
+# Set before calling server_start: SERVER (sipvm or kamailio), SIPVM,
+# KAMAILIO_MODULES, tmp (a scratch folder: the server's log is
+# $tmp/server.log), and optionally SERVER_CWD (the folder the server starts
+# in, default the current one: configs that load files by relative paths
+# need the top of the tree).
 
-# netns_reexec VAR "$0" "$@": re-execute the calling script, once, in a new
-# network namespace with only loopback up (VAR=1 marks the second run).
-# Prints a TAP skip and exits when no namespace can be made.
+# netns_reexec [-m] VAR "$0" "$@": re-execute the calling script, once, in
+# a new network namespace with only loopback up (VAR=1 marks the second
+# run; SIPVM is passed on), with -m in a new mount namespace too (for a
+# test that mounts over system files). Prints a TAP skip and exits when
+# the namespaces cannot be made.
 netns_reexec() {
+	_ns=-n
+	if [ "$1" = -m ]; then
+		_ns=-mn
+		shift
+	fi
 	_var=$1
 	shift
 	eval "[ -z \"\${$_var:-}\" ]" || return 0
-	_ns=-n
-	[ "$(id -u)" = 0 ] || _ns=-rn
-	if ! unshare $_ns true 2>/dev/null; then
-		echo "1..0 # SKIP cannot create a network namespace (unshare $_ns)"
+	[ "$(id -u)" = 0 ] || _ns=-r$_ns
+	if ! command -v unshare >/dev/null 2>&1 || ! unshare $_ns true 2>/dev/null; then
+		echo "1..0 # SKIP cannot create the namespaces (unshare $_ns)"
 		exit 0
 	fi
+	[ -z "${SIPVM:-}" ] || export SIPVM
 	exec unshare $_ns env "$_var=1" sh -c 'ip link set lo up && exec sh "$0" "$@"' "$@"
 }
 

@@ -11,10 +11,9 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 SIPVM=${SIPVM:-$top/bin/sipvm}
 case "$SIPVM" in /*) ;; *) SIPVM=$top/$SIPVM ;; esac
-if [ -z "${SIPVM_NETNS:-}" ]; then
-	command -v unshare >/dev/null 2>&1 || { echo "1..0 # SKIP unshare is missing"; exit 0; }
-	exec unshare -mn env SIPVM_NETNS=1 SIPVM="$SIPVM" sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# shellcheck source=../lib/server.sh
+. "$top/regress/lib/server.sh"
+netns_reexec -m SIPVM_NETNS "$0"
 command -v python3 >/dev/null 2>&1 || { echo "1..0 # SKIP python3 not installed"; exit 0; }
 tmp=$(mktemp -d)
 pids=""
