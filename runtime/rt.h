@@ -568,6 +568,13 @@ int rt_addr_format(const rt_addr *a, char *buf, size_t n);
 int rt_addr_parse(const char *s, size_t len, rt_addr *a);
 /* "udp", "tcp", "tls", "sctp", "ws", "wss" ("none" for others). */
 const char *rt_proto_name(int proto);
+/* The destination host[0..len) over proto at port when the host is an IP
+ * address ([] around IPv6 allowed): out filled (ip, af, proto, and port,
+ * or 5060 when port is 0 — 5061 for sips: (sips), TLS and WSS); 0. 1 when
+ * the host is a name (out has proto and port), -1 when it is empty, too
+ * long, or a bracketed non-address. */
+int rt_addr_literal(const char *host, size_t len, int proto, int sips, unsigned port,
+		rt_addr *out);
 
 /* ------------------------------------------------------------------------
  * Names (rt_dns.c): the destination of a SIP URI or host whose host is a
@@ -579,7 +586,7 @@ const char *rt_proto_name(int proto);
 
 /* Where to send to host[0..len) (an IP address, [IPv6] or a name) over
  * proto (RT_PROTO_*; sips: a sips: URI) at port (0: none given). An
- * address is used as it is; a name with a port is looked up (A, then
+ * address is used as it is (rt_addr_literal); a name with a port is looked up (A, then
  * AAAA, through getaddrinfo: /etc/hosts counts); a name without one as an
  * SRV record of its transport first (_sip._udp.NAME ..., the best target
  * by priority and weight), else as an address with 5060 (5061 for TLS).
@@ -588,8 +595,6 @@ const char *rt_proto_name(int proto);
  * -1 with the reason in err. */
 int rt_dns_sip(const char *host, size_t len, int proto, int sips, unsigned port,
 		rt_addr *out, char *err, size_t errlen);
-/* Forget every cached answer. */
-void rt_dns_flush(void);
 
 /* ------------------------------------------------------------------------
  * Workers (rt_worker.c): what a route runs in. A worker owns a vm_ctx
@@ -621,6 +626,14 @@ struct rt_worker {
 	int (*resolve)(const char *host, size_t len, int proto, int sips, unsigned port,
 			rt_addr *out, char *err, size_t errlen);
 };
+
+/* Where w sends to host[0..len) over proto at port (0: none given; sips
+ * for a sips: URI): w->resolve's answer, or without a resolver the host
+ * when it is an IP address (rt_addr_literal). 0, or -1 with the reason in
+ * err ("cannot resolve 'NAME'", "cannot send to 'NAME' (names are not
+ * looked up here)", "bad host 'HOST'"). */
+int rt_worker_dst(const rt_worker *w, const char *host, size_t len, int proto, int sips,
+		unsigned port, rt_addr *out, char *err, size_t errlen);
 
 /* Set up worker number n for lp: its vm_ctx (c->host = w, the myself
  * hook), its own address from the first `listen` (127.0.0.1:5060 without

@@ -247,6 +247,34 @@ static int rt_build_ip(const char *s, size_t len, unsigned char out[16])
 }
 
 /* See rt.h. */
+int rt_addr_literal(const char *host, size_t len, int proto, int sips, unsigned port,
+		rt_addr *out)
+{
+	unsigned char bin[16];
+	int af, bracketed = len >= 2 && host[0] == '[' && host[len - 1] == ']';
+
+	memset(out, 0, sizeof(*out));
+	out->proto = proto;
+	out->port = (uint16_t)(port ? port :
+			sips || proto == RT_PROTO_TLS || proto == RT_PROTO_WSS ? 5061 : 5060);
+	if (bracketed) {
+		host++;
+		len -= 2;
+	}
+	if (len == 0 || len > RT_DNS_NAME_MAX)
+		return -1;
+	af = rt_build_ip(host, len, bin);
+	if (af == 0)
+		return bracketed ? -1 : 1;
+	if (len >= sizeof(out->ip))
+		return -1;
+	memcpy(out->ip, host, len);
+	out->ip[len] = '\0';
+	out->af = af;
+	return 0;
+}
+
+/* See rt.h. */
 int rt_addr_parse(const char *s, size_t len, rt_addr *a)
 {
 	size_t i = 0, hs, he, k;

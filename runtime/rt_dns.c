@@ -89,13 +89,6 @@ static void cache_put(cache_entry *e, unsigned ttl)
 	pthread_mutex_unlock(&cache_mu);
 }
 
-void rt_dns_flush(void)
-{
-	pthread_mutex_lock(&cache_mu);
-	memset(cache, 0, sizeof(cache));
-	pthread_mutex_unlock(&cache_mu);
-}
-
 /* -------------------------------------------------------------- addresses */
 
 /* The address of name (NUL-terminated): IPv4 first, then IPv6, as
@@ -267,33 +260,18 @@ int rt_dns_sip(const char *host, size_t len, int proto, int sips, unsigned port,
 		rt_addr *out, char *err, size_t errlen)
 {
 	char name[RT_DNS_NAME_MAX + 1];
-	unsigned char bin[16];
+	int r = rt_addr_literal(host, len, proto, sips, port, out);
 
-	memset(out, 0, sizeof(*out));
-	out->proto = proto;
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-		host++;
-		len -= 2;
-	}
-	if (len == 0 || len > RT_DNS_NAME_MAX) {
-		snprintf(err, errlen, "bad host name");
+	if (r < 0) {
+		snprintf(err, errlen, "bad host '%.*s'", (int)len, host);
 		return -1;
 	}
+	if (r == 0)
+		return 0;
 	memcpy(name, host, len);
 	name[len] = '\0';
-	if (len && name[len - 1] == '.' && len > 1)
+	if (len > 1 && name[len - 1] == '.')
 		name[len - 1] = '\0';   /* a fully qualified name's root dot */
-	out->port = (uint16_t)(port ? port :
-			(sips || proto == RT_PROTO_TLS || proto == RT_PROTO_WSS ? 5061 : 5060));
-	if (inet_pton(AF_INET, name, bin) == 1 || inet_pton(AF_INET6, name, bin) == 1) {
-		if (len >= sizeof(out->ip)) {
-			snprintf(err, errlen, "bad address");
-			return -1;
-		}
-		memcpy(out->ip, name, len + 1);
-		out->af = strchr(name, ':') ? 6 : 4;
-		return 0;
-	}
 	if (port == 0 && lookup_srv(name, proto, sips, out))
 		return 0;
 	if (lookup_addr(name, out) == 0)

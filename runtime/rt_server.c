@@ -425,19 +425,13 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		strcpy(host, "0.0.0.0");
 	if (port <= 0 || port > 65535)
 		return -1;
-	unsigned char bin[16];
-	if (inet_pton(AF_INET, host, bin) != 1 && inet_pton(AF_INET6, host, bin) != 1) {
-		rt_addr ra;
-		char err[300];
-		if (rt_dns_sip(host, strlen(host), protos[0], 0, (unsigned)port, &ra, err,
-				sizeof(err)) < 0) {
-			slog(VM_L_ERR, "listen=%s: %s", buf, err);
-			return -1;
-		}
-		snprintf(host, sizeof(host), "%s", ra.ip);
-	}
-	if (strlen(host) >= sizeof(((rt_addr *)0)->ip))
+	rt_addr ra;
+	char err[300];
+	if (rt_dns_sip(host, strlen(host), protos[0], 0, (unsigned)port, &ra, err,
+			sizeof(err)) < 0) {
+		slog(VM_L_ERR, "listen=%s: %s", buf, err);
 		return -1;
+	}
 	for (int i = 0; i < np; i++) {
 		if (s->nsocks == RT_SERVER_MAX_SOCKS)
 			return -1;
@@ -446,14 +440,8 @@ static int listen_parse(srv *s, const char *text, size_t len, int dport)
 		k->fd = -1;
 		pthread_mutex_init(&k->rx_mu, NULL);
 		k->proto = protos[i];
+		k->addr = ra;
 		k->addr.proto = protos[i];
-		k->addr.af = strchr(host, ':') ? 6 : 4;
-		size_t hl = strlen(host);
-		if (hl >= sizeof(k->addr.ip))
-			return -1;
-		memcpy(k->addr.ip, host, hl);
-		k->addr.ip[hl] = '\0';
-		k->addr.port = (uint16_t)port;
 		/* the same socket twice (listen=a and -l a) */
 		int dup = 0;
 		for (int j = 0; j < s->nsocks; j++)

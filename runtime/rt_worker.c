@@ -113,6 +113,21 @@ int rt_worker_myself(vm_ctx *c, const char *s, size_t len)
 	return 0;
 }
 
+/* See rt.h. */
+int rt_worker_dst(const rt_worker *w, const char *host, size_t len, int proto, int sips,
+		unsigned port, rt_addr *out, char *err, size_t errlen)
+{
+	int r;
+
+	if (w != NULL && w->resolve != NULL)
+		return w->resolve(host, len, proto, sips, port, out, err, errlen);
+	if ((r = rt_addr_literal(host, len, proto, sips, port, out)) == 0)
+		return 0;
+	snprintf(err, errlen, r > 0 ? "cannot send to '%.*s' (names are not looked up here)" :
+			"bad host '%.*s'", (int)len, host);
+	return -1;
+}
+
 int rt_worker_init(rt_worker *w, const vm_loaded *lp, int n)
 {
 	memset(w, 0, sizeof(*w));
@@ -210,18 +225,16 @@ int rt_worker_forward_reply(rt_worker *w, rt_msg *m, int code, const char *reaso
 		proto = RT_PROTO_TCP;
 	else if (v2->proto.len == 3 && !strncasecmp(v2->proto.s, "TLS", 3))
 		proto = RT_PROTO_TLS;
-	unsigned port = v2->port_no ? v2->port_no : (proto == RT_PROTO_TLS ? 5061 : 5060);
 	char err[300];
-	/* a sent-by name (no received=): its address, at its port */
-	if (rt_addr_parse(host.s, host.len, &dst) < 0 && (w->resolve == NULL ||
-			w->resolve(host.s, host.len, proto, 0, port, &dst, err, sizeof(err)) < 0)) {
-		vm_log(c, VM_L_ERR, "forward_reply: cannot send to '%.*s' (%s)", (int)host.len,
-				host.s, w->resolve ? err : "not an IP address");
+	/* a sent-by name (no received=) is looked up: its address, at the
+	 * Via's port (5060, 5061 for TLS, when it has none: no SRV) */
+	if (rt_worker_dst(w, host.s, host.len, proto, 0,
+			v2->port_no ? v2->port_no : (proto == RT_PROTO_TLS ? 5061 : 5060),
+			&dst, err, sizeof(err)) < 0) {
+		vm_log(c, VM_L_ERR, "forward_reply: %s", err);
 		rt_stat_inc(RT_ST_ERR_REPLIES);
 		return -1;
 	}
-	dst.proto = proto;
-	dst.port = (uint16_t)port;
 	if (v2->has_rport && v2->rport.len) {
 		unsigned p = 0;
 		for (size_t i = 0; i < v2->rport.len && p < 65536; i++)

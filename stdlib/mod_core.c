@@ -660,34 +660,18 @@ static int core_proto_of(rt_view t)
 }
 
 /* Fill dst for host[0..len) (an IP address, [IPv6] or a name, looked up
- * as RFC 3263 says: rt_dns_sip) over proto at port (0: none given). 0, or
- * -1 (logged). */
+ * as RFC 3263 says: rt_worker_dst) over proto at port (0: none given). 0,
+ * or -1 (logged). */
 static int core_dst_host(vm_call *call, rt_addr *dst, const char *host, size_t len,
 		int proto, int sips, unsigned port)
 {
-	rt_worker *w = rt_worker_of(call->ctx);
 	char err[300];
-	int r;
 
-	if (w != NULL && w->resolve != NULL) {
-		r = w->resolve(host, len, proto, sips, port, dst, err, sizeof(err));
-	} else {
-		/* IP addresses only */
-		char tmp[80];
-		int v6 = len && host[0] != '[' && memchr(host, ':', len) != NULL;
-		unsigned dport = port ? port :
-			sips || proto == RT_PROTO_TLS || proto == RT_PROTO_WSS ? 5061 : 5060;
-		int n = snprintf(tmp, sizeof(tmp), "%s:%s%.*s%s:%u", rt_proto_name(proto),
-				v6 ? "[" : "", (int)len, host, v6 ? "]" : "", dport);
-		r = n > 0 && (size_t)n < sizeof(tmp) ? rt_addr_parse(tmp, (size_t)n, dst) : -1;
-		snprintf(err, sizeof(err), "cannot send to '%.*s' (names are not looked up here)",
-				(int)len, host);
-	}
-	if (r < 0) {
+	if (rt_worker_dst(rt_worker_of(call->ctx), host, len, proto, sips, port, dst, err,
+			sizeof(err)) < 0) {
 		vm_error(call->ctx, "%s(): %s", call->fn->name, err);
 		return -1;
 	}
-	dst->proto = proto;
 	return 0;
 }
 
@@ -769,8 +753,8 @@ static int core_forward_proto(vm_call *call, int proto)
 			return -1;
 		}
 	}
-	if (proto)
-		dst.proto = proto;
+	/* the destination's transport is the forced one already (core_dst_uri,
+	 * core_dst_host) */
 	self = w->self;
 	self.proto = dst.proto;
 	blen = core_fwd_branch(m, branch);
