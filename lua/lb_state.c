@@ -649,18 +649,6 @@ static unsigned load_list(const vm_loaded *lp, const char **out)
 	return m;
 }
 
-/* lua_Alloc of the scratch states of lb_compile. */
-static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	(void)ud;
-	(void)osize;
-	if (nsize == 0) {
-		free(ptr);
-		return NULL;
-	}
-	return realloc(ptr, nsize);
-}
-
 typedef struct {
 	const char *path;
 	int dump;
@@ -706,7 +694,7 @@ static int compile_protected(lua_State *L)
 int lb_compile(const char *path, char **code, size_t *len, char *err, size_t errlen)
 {
 	compile_args a;
-	lua_State *L = lua_newstate(plain_alloc, NULL);
+	lua_State *L = luaL_newstate();   /* a scratch state: no limit, no pool */
 
 	memset(&a, 0, sizeof(a));
 	a.path = path;
