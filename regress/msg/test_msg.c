@@ -13,6 +13,7 @@
  * Run from the top of the tree (regress/run-tests.sh does).
  */
 #include "../tap.h"
+#include "../wire.h"
 #include "../../runtime/rt.h"
 
 #include <stdlib.h>
@@ -1138,31 +1139,6 @@ static void poke(rt_msg *m)
 	rt_build_applied(m, &b);
 	rt_buf_free(&b);
 	rt_msg_clear(m);
-}
-
-/* A torture file as wire bytes: RFC 5118's archive has LF line ends and
- * no final empty line on some; its README says to convert. */
-static char *wire(const char *path, int lf2crlf, size_t *len)
-{
-	size_t n, i, k = 0;
-	char *raw = tap_slurp(path, &n), *out;
-
-	if (raw == NULL || !lf2crlf)
-		return *len = n, raw;
-	out = malloc(2 * n + 3);
-	for (i = 0; i < n; i++) {
-		if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
-			out[k++] = '\r';
-		out[k++] = raw[i];
-	}
-	out[k] = '\0';
-	if (strstr(out, "\r\n\r\n") == NULL) {
-		out[k++] = '\r';
-		out[k++] = '\n';
-	}
-	free(raw);
-	*len = k;
-	return out;
 }
 
 static void test_torture(void)

@@ -23,6 +23,7 @@
  * Run from the top of the tree (regress/run-tests.sh does).
  */
 #include "../tap.h"
+#include "../wire.h"
 #include "../../runtime/rt.h"
 
 #include <stdarg.h>
@@ -70,37 +71,6 @@ static void ok_todo(int cond, const char *todo, const char *fmt, ...)
 	va_end(ap);
 	printf(" # TODO %s\n", todo);
 	fflush(stdout);
-}
-
-/* A message file as wire bytes. RFC 5118's archive has LF line ends and
- * two files without the final empty line; its README says to turn LF
- * into CRLF (and add the empty line) before feeding a parser. Checked:
- * the conversion changes only line ends. */
-static char *wire(const char *path, int lf2crlf, size_t *len)
-{
-	size_t n, i, k = 0;
-	char *raw = tap_slurp(path, &n), *out;
-
-	if (raw == NULL || !lf2crlf)
-		return *len = n, raw;
-	out = malloc(2 * n + 3);
-	if (out == NULL) {
-		free(raw);
-		return NULL;
-	}
-	for (i = 0; i < n; i++) {
-		if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
-			out[k++] = '\r';
-		out[k++] = raw[i];
-	}
-	out[k] = '\0';
-	if (strstr(out, "\r\n\r\n") == NULL) {
-		out[k++] = '\r';
-		out[k++] = '\n';
-	}
-	free(raw);
-	*len = k;
-	return out;
 }
 
 /* What the message layer makes of buf[0..len): NULL when it takes it
