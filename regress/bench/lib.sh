@@ -1,5 +1,6 @@
-# Helpers shared by the server benchmarks (regress/bench/stateless,
-# regress/bench/xhttp), sourced by their run.sh after they set `here`:
+# Helpers shared by the benchmarks (regress/bench/stateless, xhttp, lua;
+# vm-loop takes the namespace and the small ones), sourced by their run.sh
+# after they set `here`:
 #
 #   here=$(cd "$(dirname "$0")" && pwd)
 #   . "$here/../lib.sh"

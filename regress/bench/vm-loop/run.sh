@@ -59,13 +59,12 @@
 # (default bin/sipvm), KAMAILIO_MODULES, ENGINES (the ones to run,
 # default "kamailio lua sipvm"; ratios need kamailio).
 set -eu
-# everything runs in a private network namespace with only loopback up
-if [ -z "${VM_LOOP_NETNS:-}" ] && command -v unshare >/dev/null 2>&1; then
-	ns=-n
-	[ "$(id -u)" = 0 ] || ns=-rn
-	exec unshare $ns env VM_LOOP_NETNS=1 sh -c 'ip link set lo up 2>/dev/null; exec sh "$0" "$@"' "$0" "$@"
-fi
 here=$(cd "$(dirname "$0")" && pwd)
+# say, fail, calc, descendants and the private network namespace (with
+# only loopback up) everything runs in
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh"
+bench_netns "$0" "$@"
 top=$(cd "$here/../../.." && pwd)
 SIPVM=${SIPVM:-$top/bin/sipvm}
 MODS=${KAMAILIO_MODULES:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
@@ -94,25 +93,6 @@ trap 'exit 1' INT TERM
 
 # want ENGINE: true when ENGINE is to be measured
 want() { case " $ENGINES " in *" $1 "*) return 0 ;; esac; return 1; }
-say() { printf '[%3ds] %s\n' $(($(date +%s) - T0)) "$*" >&2; }
-fail() { say "FAIL: $*"; exit 1; }
-# float arithmetic: calc EXPR (awk syntax, variables as -v a=..)
-calc() { _expr=$1; shift; awk "$@" "BEGIN { print ($_expr) }"; }
-
-# descendants PID: PID and every process below it, one a line
-descendants() {
-	ps -e -o pid=,ppid= | awk -v root="$1" '
-		{ parent[$1] = $2 }
-		END {
-			in_tree[root] = 1; n = 1
-			while (n) {
-				n = 0
-				for (p in parent)
-					if (!(p in in_tree) && (parent[p] in in_tree)) { in_tree[p] = 1; n = 1 }
-			}
-			for (p in in_tree) print p
-		}'
-}
 
 # tree_cpu_ns PIDS: CPU ns (user + system) used so far by the processes
 # PIDS (a list), every thread of each (one awk: processes start slowly here)
@@ -277,7 +257,7 @@ kam_ir() {
 kam_qm=""; kam_fm=""; kam_req_qm=""; kam_req_fm=""; kam_note="not measured"
 if ! want kamailio; then
 	:
-elif [ -z "${VM_LOOP_NETNS:-}" ]; then
+elif [ -z "${BENCH_NETNS:-}" ]; then
 	kam_note="no netns"
 	say "kamailio: skipped (no private network namespace: unshare is missing)"
 elif ! command -v kamailio >/dev/null 2>&1; then
